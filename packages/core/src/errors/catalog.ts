@@ -1,0 +1,56 @@
+/**
+ * The one catalog of stable error codes. Codes never change meaning once released; the HTTP
+ * status is what a node answers with (RFC 9457 problem+json, `type` = `urn:tkms:error:<code>`).
+ * Messages here are templates for humans and must never carry secret material.
+ */
+export const ERRORS = {
+  // request validation
+  'request.invalid': { status: 400, title: 'The request is malformed' },
+  'request.bad_hex': { status: 400, title: 'A field is not canonical lower-case hex' },
+  'request.too_large': { status: 413, title: 'The request or message exceeds the size limit' },
+  'key.type_unknown': { status: 400, title: 'Unknown key type' },
+  'key.threshold_invalid': {
+    status: 400,
+    title: 'Threshold must be at least 2 and at most the number of nodes',
+  },
+  'key.not_found': { status: 404, title: 'No key with this id' },
+  'key.exists': { status: 409, title: 'A key with this id already exists' },
+  'key.not_active': { status: 409, title: 'The key is not active (its generation did not complete)' },
+  'sign.signers_invalid': { status: 400, title: 'The signer set is invalid for this key' },
+  // authentication
+  'auth.missing': { status: 401, title: 'No credential was presented' },
+  'auth.invalid': { status: 401, title: 'The credential is not valid on this node' },
+  // sessions and peers
+  'session.exists': { status: 409, title: 'A session with this id already ran on this node' },
+  'session.timeout': { status: 504, title: 'A party did not answer in time' },
+  'session.aborted': { status: 502, title: 'The protocol session aborted' },
+  'peer.unknown': { status: 403, title: 'The sender is not a pinned peer' },
+  'peer.bad_signature': { status: 401, title: 'The peer envelope signature does not verify' },
+  'peer.replay': { status: 409, title: 'The peer envelope was already received' },
+  'peer.stale': { status: 400, title: 'The peer envelope is outside the accepted time window' },
+  'peer.malformed': { status: 400, title: 'The peer envelope is malformed' },
+  'peer.unreachable': { status: 503, title: 'A peer node cannot be reached' },
+  // protocol aborts (carried inside session.aborted as `abort.code`)
+  'protocol.header_mismatch': { status: 400, title: 'Message header does not match the session' },
+  'protocol.malformed': { status: 400, title: 'A protocol message could not be decoded' },
+  'protocol.equivocation': { status: 502, title: 'A party sent conflicting messages' },
+  'protocol.echo_mismatch': { status: 502, title: 'Parties received different broadcasts' },
+  'protocol.bad_proof': { status: 502, title: 'A proof of knowledge does not verify' },
+  'protocol.bad_share': { status: 502, title: 'A secret share does not match its commitment' },
+  'protocol.bad_signature_share': { status: 502, title: 'A signature share does not verify' },
+  'protocol.bad_commitment': { status: 502, title: 'A commitment is malformed' },
+  'protocol.unexpected_sender': { status: 502, title: 'A message came from a party outside the session' },
+  'protocol.timeout': { status: 504, title: 'A party did not send its message in time' },
+  'protocol.confirm_mismatch': { status: 502, title: 'Parties derived different results' },
+  // storage and internals
+  'storage.failed': { status: 500, title: 'Storage operation failed' },
+  'seal.failed': { status: 500, title: 'A sealed blob failed to open (wrong master key or tampering)' },
+  internal: { status: 500, title: 'Internal error' },
+  not_found: { status: 404, title: 'No such route' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
