@@ -1,0 +1,33 @@
+export {
+  applyTweak,
+  bip340Challenge,
+  bip340Frost,
+  type TweakContext,
+  taggedHash,
+  taprootTweak,
+  taprootTweakContext,
+  tweakContextInit,
+  verifyBip340,
+} from './bip340.ts';
+export { ed25519Frost, ed25519Suite } from './ed25519.ts';
+export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
+export type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
+
+import { ed25519Suite } from './ed25519.ts';
+import { secp256k1Suite } from './secp256k1.ts';
+import type { Suite, SuiteName } from './types.ts';
+
+export const SUITES: Readonly<Record<SuiteName, Suite>> = Object.freeze({
+  ed25519: ed25519Suite,
+  secp256k1: secp256k1Suite,
+});
+
+export function isSuiteName(x: unknown): x is SuiteName {
+  return x === 'ed25519' || x === 'secp256k1';
+}
+
+/** The suite for a name; throws `RangeError` for an unknown one. */
+export function getSuite(name: string): Suite {
+  if (!isSuiteName(name)) throw new RangeError(`unknown suite ${name}`);
+  return SUITES[name];
+}

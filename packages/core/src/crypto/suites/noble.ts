@@ -1,0 +1,128 @@
+/**
+ * Builds a `Suite` over a @noble/curves point class. Everything curve-specific (strict decoding,
+ * encoding, hashes) is passed in by the ten-line instantiations in ed25519.ts and secp256k1.ts.
+ */
+import { type CurvePoint, type CurvePointCons, mulAddUnsafe } from '@noble/curves/abstract/curve.js';
+import { getMinHashLength, mapHashToField } from '@noble/curves/abstract/modular.js';
+import { type Bytes, bytesToHex } from '../bytes.ts';
+import type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
+
+/** How many decoded points each suite remembers (keyed by their exact canonical bytes). */
+const DECODE_CACHE_SIZE = 4096;
+
+export type NobleSuiteOptions<P extends CurvePoint<bigint, P>> = {
+  name: SuiteName;
+  Point: CurvePointCons<P>;
+  pointLength: number;
+  /** Strict decoding: canonical, on the curve, not the identity, in the prime-order subgroup. */
+  parsePoint: (bytes: Bytes) => P;
+  encodePoint: (p: P) => Bytes;
+  frost: FrostHashes;
+};
+
+export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSuiteOptions<P>): Suite {
+  const { Point } = opts;
+  const Fn = Point.Fn;
+  const order = Fn.ORDER;
+  // noble's point classes implement GroupPoint structurally; the casts live only here.
+  const toGroup = (p: P): GroupPoint => p as unknown as GroupPoint;
+  const fromGroup = (p: GroupPoint): P => p as unknown as P;
+  const cache = new Map<string, P>();
+
+  const decodePoint = (bytes: Bytes): GroupPoint => {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== opts.pointLength)
+      throw new RangeError(`${opts.name}: point must be ${opts.pointLength} bytes`);
+    const key = bytesToHex(bytes);
+    const hit = cache.get(key);
+    if (hit) {
+      // Refresh recency so long-lived key material stays cached under churn.
+      cache.delete(key);
+      cache.set(key, hit);
+      return toGroup(hit);
+    }
+    let p: P;
+    try {
+      p = opts.parsePoint(bytes);
+    } catch (e) {
+      throw new RangeError(`${opts.name}: invalid point (${e instanceof Error ? e.message : 'unknown'})`);
+    }
+    if (p.is0()) throw new RangeError(`${opts.name}: identity point`);
+    // Canonical: the point must re-encode to exactly the bytes we were given.
+    const again = opts.encodePoint(p);
+    if (again.length !== bytes.length || bytesToHex(again) !== key)
+      throw new RangeError(`${opts.name}: non-canonical point encoding`);
+    if (cache.size >= DECODE_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    cache.set(key, p);
+    return toGroup(p);
+  };
+
+  const encodePoint = (g: GroupPoint): Bytes => {
+    const p = fromGroup(g);
+    if (p.is0()) throw new RangeError(`${opts.name}: cannot encode the identity`);
+    return opts.encodePoint(p);
+  };
+
+  const decodeScalar = (bytes: Bytes): bigint => {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== Fn.BYTES)
+      throw new RangeError(`${opts.name}: scalar must be ${Fn.BYTES} bytes`);
+    try {
+      return Fn.fromBytes(bytes);
+    } catch {
+      throw new RangeError(`${opts.name}: scalar is not canonical (>= group order)`);
+    }
+  };
+
+  const encodeScalar = (k: bigint): Bytes => {
+    if (typeof k !== 'bigint' || k < 0n || k >= order) throw new RangeError('scalar out of range');
+    return Fn.toBytes(k);
+  };
+
+  const mulBase = (k: bigint): GroupPoint => {
+    if (k < 0n || k >= order) throw new RangeError('scalar out of range');
+    if (k === 0n) return toGroup(Point.ZERO);
+    return toGroup(Point.BASE.multiply(k));
+  };
+
+  const mulBasePublic = (k: bigint): GroupPoint => {
+    if (k < 0n || k >= order) throw new RangeError('scalar out of range');
+    return toGroup(Point.BASE.multiplyUnsafe(k));
+  };
+
+  const msm = (points: readonly GroupPoint[], scalars: readonly bigint[]): GroupPoint => {
+    if (points.length !== scalars.length) throw new RangeError('msm: length mismatch');
+    if (points.length === 0) return toGroup(Point.ZERO);
+    // Interleaved wNAF (Strauss–Shamir): one doubling chain for all points. With the small
+    // integer scalars of VSS checks (j^k for j ≤ n) the chain is only a few bits long.
+    return toGroup(mulAddUnsafe(Point, points.map(fromGroup), [...scalars]));
+  };
+
+  const randomScalar = (random: RandomSource): bigint => {
+    // Wide reduction into [1, order-1] (noble mapHashToField): never zero, bias < 2^-128.
+    const wide = random(getMinHashLength(order));
+    const k = Fn.fromBytes(mapHashToField(wide, order, Fn.isLE));
+    wide.fill(0);
+    return k;
+  };
+
+  return Object.freeze({
+    name: opts.name,
+    Fn,
+    order,
+    scalarLength: Fn.BYTES,
+    pointLength: opts.pointLength,
+    G: toGroup(Point.BASE),
+    identity: toGroup(Point.ZERO),
+    decodePoint,
+    encodePoint,
+    decodeScalar,
+    encodeScalar,
+    mulBase,
+    mulBasePublic,
+    msm,
+    randomScalar,
+    frost: opts.frost,
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The one interface between tkms protocols and elliptic-curve arithmetic. Every protocol is
+ * written once against `Suite`; a suite is a thin instantiation over @noble/curves today and can
+ * be replaced by a faster (WASM/native) backend without touching protocol code.
+ *
+ * Contract:
+ * - `decodePoint` is the only way bytes become a point. It accepts exactly the canonical encoding,
+ *   rejects the identity and (ed25519) anything outside the prime-order subgroup. Decoding is
+ *   expensive on ed25519 (torsion check ≈ 0.7 ms), so protocols decode each received point once
+ *   and pass `GroupPoint` values around; suites memoise recent decodings of identical bytes.
+ * - `mulBase` is for secret scalars (constant-time path); `mulBasePublic`, `msm` and
+ *   `GroupPoint.multiplyUnsafe` are variable-time and only for public scalars and points.
+ * - Scalars are `bigint` in [0, order). `decodeScalar` rejects non-canonical encodings (≥ order).
+ */
+import type { IField } from '@noble/curves/abstract/modular.js';
+import type { Bytes } from '../bytes.ts';
+
+export type SuiteName = 'ed25519' | 'secp256k1';
+
+/** Injected randomness, as in `SessionContext.random`. */
+export type RandomSource = (n: number) => Bytes;
+
+/**
+ * A validated group element. The methods are the common subset of noble's point classes;
+ * mixing points of two suites is a programming error (not checked at the type level).
+ */
+export interface GroupPoint {
+  add(other: GroupPoint): GroupPoint;
+  subtract(other: GroupPoint): GroupPoint;
+  negate(): GroupPoint;
+  equals(other: GroupPoint): boolean;
+  is0(): boolean;
+  /** Variable-time: public scalars only. Accepts 0 (returns the identity). */
+  multiplyUnsafe(k: bigint): GroupPoint;
+}
+
+/**
+ * RFC 9591 §6 hash functions of one FROST ciphersuite, plus HDKG (the proof-of-knowledge
+ * challenge hash used by the FROST DKG, contextString || "dkg").
+ */
+export interface FrostHashes {
+  readonly contextString: string;
+  /** Binding factor: contextString || "rho". */
+  H1(m: Bytes): bigint;
+  /** Challenge: RFC 9591 H2 (undecorated SHA-512 for ed25519 per RFC 8032). */
+  H2(m: Bytes): bigint;
+  /** Nonce derivation: contextString || "nonce". */
+  H3(m: Bytes): bigint;
+  /** Message hash: contextString || "msg". */
+  H4(m: Bytes): Bytes;
+  /** Commitment-list hash: contextString || "com". */
+  H5(m: Bytes): Bytes;
+  /** DKG proof-of-knowledge challenge: contextString || "dkg". */
+  HDKG(m: Bytes): bigint;
+}
+
+export interface Suite {
+  readonly name: SuiteName;
+  /** Scalar field (noble `Fn`): add, sub, mul, neg, inv, … modulo the group order. */
+  readonly Fn: IField<bigint>;
+  readonly order: bigint;
+  readonly scalarLength: number;
+  readonly pointLength: number;
+  readonly G: GroupPoint;
+  readonly identity: GroupPoint;
+  /** Canonical, non-identity, prime-order. Throws `RangeError` otherwise. */
+  decodePoint(bytes: Bytes): GroupPoint;
+  /** Canonical encoding. Throws `RangeError` for the identity, which has no wire encoding here. */
+  encodePoint(p: GroupPoint): Bytes;
+  /** Exactly `scalarLength` bytes, value < order. Throws `RangeError` otherwise. */
+  decodeScalar(bytes: Bytes): bigint;
+  encodeScalar(k: bigint): Bytes;
+  /** k·G for a secret k (constant-time path); k = 0 gives the identity. */
+  mulBase(k: bigint): GroupPoint;
+  /** k·G for a public k (variable-time, faster). */
+  mulBasePublic(k: bigint): GroupPoint;
+  /** Σ scalars[i]·points[i], variable-time: public inputs only. Empty input gives the identity. */
+  msm(points: readonly GroupPoint[], scalars: readonly bigint[]): GroupPoint;
+  /** Uniform non-zero scalar from injected randomness (wide reduction, bias < 2^-128). */
+  randomScalar(random: RandomSource): bigint;
+  /** RFC 9591 hashes of this suite's FROST ciphersuite. */
+  readonly frost: FrostHashes;
+}
