@@ -200,6 +200,7 @@ describe('peer envelope: malformed input', () => {
     ['upper-case sig', { ...w, sig: w.sig.toUpperCase() }],
     ['0x-prefixed epk', { ...w, epk: `0x${w.epk.slice(2)}` }],
     ['unpadded base64 ct', { ...w, ct: w.ct.replace(/=+$/, '') }],
+    ['ct with whitespace', { ...w, ct: `${w.ct.slice(0, 4)}    ${w.ct.slice(4)}` }],
     ['base64url ct', { ...w, ct: Buffer.from(w.ct, 'base64').toString('base64url') }],
     ['non-canonical base64 padding bits', { ...w, ct: `${w.ct.slice(0, -3)}BB=` }],
     ['ct shorter than the tag', { ...w, ct: Buffer.alloc(15).toString('base64') }],
