@@ -1,0 +1,637 @@
+/**
+ * The node's repositories: keys, sessions, API keys and the audit chain, on top of `Db`. Methods
+ * take and return plain typed objects (bytes as `Uint8Array`, times as `Date`, JSON as values);
+ * rows never leave this file. Expected failures are `TkmsError`s with catalog codes.
+ *
+ * `store.transaction(fn)` runs several methods atomically, e.g. "mark the key active and write its
+ * audit record": an operation whose audit record cannot be written does not happen (DESIGN §6).
+ */
+import {
+  type Abort,
+  type Bytes,
+  type ErrorCode,
+  equalBytes,
+  hexToBytes,
+  isErrorCode,
+  isHex,
+  type PartyId,
+  TkmsError,
+} from '@tkms/core';
+import { SEAL_MAGIC } from '../seal/sealer.ts';
+import { AUDIT_GENESIS_HASH, type AuditRecordFields, auditRecordHash } from './audit-chain.ts';
+import { canonicalJson, type JsonValue } from './canonical-json.ts';
+import { type Db, type Row, SQLSTATE, sqlstateOf } from './db.ts';
+import {
+  bool,
+  bytes,
+  date,
+  int,
+  json,
+  jsonObject,
+  optBytes,
+  optDate,
+  optStr,
+  str,
+  stringArray,
+  stringMap,
+} from './rows.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/** Key types the schema knows (mirrors core's KEY_TYPES table; a new type needs no migration). */
+export const STORED_KEY_TYPES = ['eddsa-ed25519', 'schnorr-secp256k1'] as const;
+export type StoredKeyType = (typeof STORED_KEY_TYPES)[number];
+export type KeyStatus = 'pending' | 'active' | 'failed' | 'disabled';
+export type JsonObject = { [k: string]: JsonValue };
+
+export type KeyRecord = {
+  id: string;
+  type: StoredKeyType;
+  suite: string;
+  threshold: number;
+  /** Node ids of the parties, in the order the key was generated with. */
+  parties: PartyId[];
+  /** Party → protocol identifier (hex). */
+  identifiers: Record<PartyId, string>;
+  /** Group public key in the suite's canonical encoding. */
+  publicKey: Bytes;
+  /** Party → verifying share (hex). */
+  verifyingShares: Record<PartyId, string>;
+  /** This node's share, sealed; null once a generation failed and the share was erased. */
+  sealedShare: Bytes | null;
+  status: KeyStatus;
+  createdAt: Date;
+  activatedAt: Date | null;
+  failedReason: string | null;
+  version: number;
+  meta: JsonObject;
+};
+
+export type NewKey = {
+  id: string;
+  type: StoredKeyType;
+  suite: string;
+  threshold: number;
+  parties: readonly PartyId[];
+  identifiers: Readonly<Record<PartyId, string>>;
+  publicKey: Bytes;
+  verifyingShares: Readonly<Record<PartyId, string>>;
+  /** Must be a sealed blob (`createSealer().seal`); plaintext is refused. */
+  sealedShare: Bytes;
+  version?: number;
+  meta?: JsonObject;
+  /**
+   * `pending` (default) until the cluster confirmed the key, then `activateKey`; or `active` when
+   * the caller already holds every party's confirmation (DKG round 3) and inserts in one step.
+   */
+  status?: 'pending' | 'active';
+};
+
+export type ListKeysOptions = { status?: KeyStatus; limit: number; cursor?: string };
+export type KeyPage = { keys: KeyRecord[]; nextCursor: string | null };
+
+export type SessionStatus = 'running' | 'done' | 'aborted';
+export type SessionRecord = {
+  /** 64 lower-case hex digits (the 32-byte ssid). */
+  ssid: string;
+  protocol: string;
+  keyId: string | null;
+  owner: string;
+  status: SessionStatus;
+  createdAt: Date;
+  finishedAt: Date | null;
+  abort: Abort | null;
+};
+export type NewSession = {
+  ssid: string;
+  protocol: string;
+  keyId?: string;
+  /** Replica that runs the session (default ''); see `abortRunningSessions`. */
+  owner?: string;
+};
+
+/** What `finishSession` accepts; missing fields default to round 0, no culprits, empty detail. */
+export type SessionAbortInput = {
+  code: ErrorCode;
+  round?: number;
+  culprits?: readonly PartyId[];
+  detail?: string;
+};
+
+export type ApiKeyRecord = { id: string; name: string; hash: Bytes; createdAt: Date; disabled: boolean };
+export type NewApiKey = { id: string; name: string /** SHA-256 of the token, 32 bytes. */; hash: Bytes };
+
+export type AuditInput = {
+  actor: string;
+  action: string;
+  keyId?: string;
+  ssid?: string;
+  outcome: string;
+  /** Plain JSON only (hex-encode bytes); never secrets. */
+  detail?: JsonObject;
+};
+export type AuditEntry = AuditRecordFields & { prevHash: Bytes; hash: Bytes };
+
+export type StoreOptions = {
+  /** Clock for every timestamp the store writes (default `new Date()`); ms precision is kept. */
+  now?: () => Date;
+};
+
+const RESTART_ABORT: Abort = {
+  code: 'session.aborted',
+  round: 0,
+  culprits: [],
+  detail: 'the node stopped while the session was running',
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export class Store {
+  readonly db: Db;
+  readonly #now: () => Date;
+  readonly #opts: StoreOptions;
+
+  constructor(db: Db, opts: StoreOptions = {}) {
+    this.db = db;
+    this.#opts = opts;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** Runs `fn` with a store bound to one transaction; all or nothing. Nests with savepoints. */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new Store(tx, this.#opts)));
+  }
+
+  #timestamp(): string {
+    const d = this.#now();
+    if (Number.isNaN(d.getTime()))
+      throw new TkmsError('internal', { details: 'clock returned an invalid date' });
+    return d.toISOString();
+  }
+
+  // --- keys -----------------------------------------------------------------------------------
+
+  /** Records a freshly generated key as `pending`. Throws `key.exists` if the id is taken. */
+  insertPendingKey(k: Omit<NewKey, 'status'>): Promise<KeyRecord> {
+    return this.insertKey({ ...k, status: 'pending' });
+  }
+
+  /** Records a key as `pending` (default) or directly `active`. Throws `key.exists` if the id is taken. */
+  async insertKey(k: NewKey): Promise<KeyRecord> {
+    validateNewKey(k);
+    const status = k.status ?? 'pending';
+    const now = this.#timestamp();
+    try {
+      const rows = await this.db.query<Row>(
+        `INSERT INTO keys (id, type, suite, threshold, parties, identifiers, public_key, verifying_shares,
+                           sealed_share, status, created_at, activated_at, version, meta)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $13, $10::timestamptz,
+                 $14::timestamptz, $11, $12::jsonb)
+         RETURNING *`,
+        [
+          k.id,
+          k.type,
+          k.suite,
+          k.threshold,
+          canonicalJson([...k.parties]),
+          canonicalJson({ ...k.identifiers }),
+          k.publicKey,
+          canonicalJson({ ...k.verifyingShares }),
+          k.sealedShare,
+          now,
+          k.version ?? 1,
+          canonicalJson(k.meta ?? {}),
+          status,
+          status === 'active' ? now : null,
+        ],
+      );
+      return decodeKey(one(rows));
+    } catch (e) {
+      if (sqlstateOf(e) === SQLSTATE.uniqueViolation)
+        throw new TkmsError('key.exists', { details: k.id, cause: e });
+      throw e;
+    }
+  }
+
+  /** pending → active. Idempotent on an active key; `key.not_active` for a failed or disabled one. */
+  async activateKey(id: string): Promise<KeyRecord> {
+    const rows = await this.db.query<Row>(
+      `UPDATE keys SET status = 'active', activated_at = $2::timestamptz
+       WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, this.#timestamp()],
+    );
+    if (rows.length === 1) return decodeKey(one(rows));
+    const k = await this.getKey(id);
+    if (!k) throw new TkmsError('key.not_found', { details: id });
+    if (k.status === 'active') return k;
+    throw new TkmsError('key.not_active', {
+      details: `key ${id} is ${k.status}; only a pending key can be activated`,
+    });
+  }
+
+  /**
+   * pending → failed, erasing the sealed share (it will never be used). Idempotent on a failed key;
+   * refuses to fail an active or disabled key, so a late abort cannot destroy a key that completed.
+   */
+  async failKey(id: string, reason: string): Promise<KeyRecord> {
+    const rows = await this.db.query<Row>(
+      `UPDATE keys SET status = 'failed', failed_reason = $2, sealed_share = NULL
+       WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, reason],
+    );
+    if (rows.length === 1) return decodeKey(one(rows));
+    const k = await this.getKey(id);
+    if (!k) throw new TkmsError('key.not_found', { details: id });
+    if (k.status === 'failed') return k;
+    throw new TkmsError('request.invalid', {
+      details: `key ${id} is ${k.status}; only a pending key can fail`,
+    });
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const rows = await this.db.query<Row>('SELECT * FROM keys WHERE id = $1', [id]);
+    return rows.length === 0 ? null : decodeKey(one(rows));
+  }
+
+  /** Newest first; pass `nextCursor` back as `cursor` for the next page. */
+  async listKeys(opts: ListKeysOptions): Promise<KeyPage> {
+    if (!Number.isSafeInteger(opts.limit) || opts.limit < 1 || opts.limit > 1000)
+      throw new TkmsError('request.invalid', { details: 'limit must be an integer from 1 to 1000' });
+    const params: unknown[] = [opts.limit + 1];
+    const where: string[] = [];
+    if (opts.status !== undefined) {
+      params.push(opts.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (opts.cursor !== undefined) {
+      const c = decodeCursor(opts.cursor);
+      params.push(c.createdAt, c.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    const keys = rows.slice(0, opts.limit).map(decodeKey);
+    const last = keys.at(-1);
+    return { keys, nextCursor: rows.length > opts.limit && last ? encodeCursor(last) : null };
+  }
+
+  /** Deletes pending keys (never confirmed by the cluster) created before `before`; returns how many. */
+  async deletePendingOlderThan(before: Date): Promise<number> {
+    const rows = await this.db.query<Row>(
+      `DELETE FROM keys WHERE status = 'pending' AND created_at < $1::timestamptz RETURNING id`,
+      [before.toISOString()],
+    );
+    return rows.length;
+  }
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  /** Claims an ssid for this node. `session.exists` if it was ever used: replays stop here. */
+  async beginSession(s: NewSession): Promise<SessionRecord> {
+    if (!isHex(s.ssid, 32))
+      throw new TkmsError('request.bad_hex', { details: 'ssid must be 64 lower-case hex digits' });
+    if (!s.protocol) throw new TkmsError('request.invalid', { details: 'session protocol is empty' });
+    try {
+      const rows = await this.db.query<Row>(
+        `INSERT INTO sessions (ssid, protocol, key_id, owner, status, created_at)
+         VALUES ($1, $2, $3, $4, 'running', $5::timestamptz) RETURNING *`,
+        [s.ssid, s.protocol, s.keyId ?? null, s.owner ?? '', this.#timestamp()],
+      );
+      return decodeSession(one(rows));
+    } catch (e) {
+      if (sqlstateOf(e) === SQLSTATE.uniqueViolation)
+        throw new TkmsError('session.exists', { details: s.ssid, cause: e });
+      throw e;
+    }
+  }
+
+  /** running → done | aborted (an abort value is required exactly for `aborted`). */
+  async finishSession(
+    ssid: string,
+    status: 'done' | 'aborted',
+    abort?: SessionAbortInput,
+  ): Promise<SessionRecord> {
+    if ((status === 'aborted') !== (abort !== undefined))
+      throw new TkmsError('request.invalid', {
+        details: 'an abort value goes with status aborted, and only with it',
+      });
+    const rows = await this.db.query<Row>(
+      `UPDATE sessions SET status = $2, finished_at = $3::timestamptz, abort = $4::jsonb
+       WHERE ssid = $1 AND status = 'running' RETURNING *`,
+      [ssid, status, this.#timestamp(), abort ? canonicalJson(abortToJson(abort)) : null],
+    );
+    if (rows.length === 1) return decodeSession(one(rows));
+    const s = await this.getSession(ssid);
+    throw new TkmsError('storage.failed', {
+      details: s ? `session ${ssid} is already ${s.status}` : `no session ${ssid}`,
+    });
+  }
+
+  async getSession(ssid: string): Promise<SessionRecord | null> {
+    const rows = await this.db.query<Row>('SELECT * FROM sessions WHERE ssid = $1', [ssid]);
+    return rows.length === 0 ? null : decodeSession(one(rows));
+  }
+
+  /**
+   * At startup: marks the sessions this replica was running when it stopped as aborted (their
+   * in-memory state is gone; one-time material they reserved must not be reused). With replicas
+   * sharing a database pass `owner` so a starting replica leaves its siblings' sessions alone.
+   * Returns how many sessions were aborted.
+   */
+  async abortRunningSessions(opts: { owner?: string; abort?: SessionAbortInput } = {}): Promise<number> {
+    const params: unknown[] = [this.#timestamp(), canonicalJson(abortToJson(opts.abort ?? RESTART_ABORT))];
+    let ownerClause = '';
+    if (opts.owner !== undefined) {
+      params.push(opts.owner);
+      ownerClause = 'AND owner = $3';
+    }
+    const rows = await this.db.query<Row>(
+      `UPDATE sessions SET status = 'aborted', finished_at = $1::timestamptz, abort = $2::jsonb
+       WHERE status = 'running' ${ownerClause} RETURNING ssid`,
+      params,
+    );
+    return rows.length;
+  }
+
+  // --- API keys -------------------------------------------------------------------------------
+
+  async insertApiKey(k: NewApiKey): Promise<ApiKeyRecord> {
+    if (!k.id || !k.name)
+      throw new TkmsError('request.invalid', { details: 'API key id and name are required' });
+    if (!(k.hash instanceof Uint8Array) || k.hash.length !== 32)
+      throw new TkmsError('request.invalid', { details: 'API key hash must be a 32-byte SHA-256' });
+    const rows = await this.db.query<Row>(
+      `INSERT INTO api_keys (id, name, hash, created_at) VALUES ($1, $2, $3, $4::timestamptz) RETURNING *`,
+      [k.id, k.name, k.hash, this.#timestamp()],
+    );
+    return decodeApiKey(one(rows));
+  }
+
+  /**
+   * The API key whose token hashes to `hash` (32 bytes, or 64 hex digits); disabled ones included,
+   * the caller decides. Anything that is not a SHA-256 finds nothing.
+   */
+  async findApiKeyByHash(hash: Bytes | string): Promise<ApiKeyRecord | null> {
+    const h = typeof hash === 'string' ? (isHex(hash, 32) ? hexToBytes(hash) : null) : hash;
+    if (h?.length !== 32) return null;
+    const rows = await this.db.query<Row>('SELECT * FROM api_keys WHERE hash = $1', [h]);
+    return rows.length === 0 ? null : decodeApiKey(one(rows));
+  }
+
+  /** Returns false when no such API key exists. */
+  async disableApiKey(id: string): Promise<boolean> {
+    const rows = await this.db.query<Row>('UPDATE api_keys SET disabled = true WHERE id = $1 RETURNING id', [
+      id,
+    ]);
+    return rows.length === 1;
+  }
+
+  // --- audit ----------------------------------------------------------------------------------
+
+  /**
+   * Appends one record to the hash chain. The head row lock serialises appenders (also across
+   * replicas); seq is head.seq + 1, so the chain has no gaps.
+   */
+  async appendAudit(input: AuditInput): Promise<AuditEntry> {
+    if (!input.actor || !input.action || !input.outcome)
+      throw new TkmsError('request.invalid', { details: 'audit actor, action and outcome are required' });
+    const detail = input.detail ?? {};
+    // Fails on non-JSON values (bytes, secrets, dates) before anything is written.
+    const detailJson = canonicalJson(detail);
+    const at = this.#timestamp();
+    return this.db.transaction(async (tx) => {
+      const head = one(await tx.query<Row>('SELECT seq, hash FROM audit_head WHERE id FOR UPDATE'));
+      const record: AuditRecordFields = {
+        seq: int(head, 'seq') + 1,
+        at: new Date(at),
+        actor: input.actor,
+        action: input.action,
+        keyId: input.keyId ?? null,
+        ssid: input.ssid ?? null,
+        outcome: input.outcome,
+        detail,
+      };
+      const prevHash = bytes(head, 'hash');
+      const hash = auditRecordHash(prevHash, record);
+      await tx.query(
+        `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash)
+         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)`,
+        [
+          record.seq,
+          at,
+          record.actor,
+          record.action,
+          record.keyId,
+          record.ssid,
+          record.outcome,
+          detailJson,
+          prevHash,
+          hash,
+        ],
+      );
+      await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [record.seq, hash]);
+      return { ...record, prevHash, hash };
+    });
+  }
+
+  /** Records with seq > `afterSeq` (default 0), oldest first. */
+  async listAudit(opts: { afterSeq?: number; limit: number }): Promise<AuditEntry[]> {
+    if (!Number.isSafeInteger(opts.limit) || opts.limit < 1 || opts.limit > 10_000)
+      throw new TkmsError('request.invalid', { details: 'limit must be an integer from 1 to 10000' });
+    const rows = await this.db.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+      opts.afterSeq ?? 0,
+      opts.limit,
+    ]);
+    return rows.map(decodeAudit);
+  }
+
+  /**
+   * Recomputes the chain. Returns the first seq that does not verify (altered, reordered or
+   * missing — a missing row reports its seq), or null when the whole chain up to the head is
+   * intact. Rows appended after the head was read are left for the next run.
+   */
+  async verifyAuditChain(): Promise<number | null> {
+    const head = one(await this.db.query<Row>('SELECT seq, hash FROM audit_head WHERE id'));
+    const headSeq = int(head, 'seq');
+    let expected = 1;
+    let prev = AUDIT_GENESIS_HASH;
+    const page = 500;
+    while (expected <= headSeq) {
+      const rows = await this.db.query<Row>(
+        'SELECT * FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+        [expected, headSeq, page],
+      );
+      if (rows.length === 0) return expected;
+      for (const row of rows) {
+        let e: AuditEntry;
+        try {
+          e = decodeAudit(row);
+        } catch {
+          return int(row, 'seq');
+        }
+        if (e.seq !== expected) return expected;
+        if (!equalBytes(e.prevHash, prev)) return e.seq;
+        if (!equalBytes(auditRecordHash(prev, e), e.hash)) return e.seq;
+        prev = e.hash;
+        expected++;
+      }
+    }
+    // The head must name the last record: catches a rewritten head or a dropped-and-rebuilt tail.
+    if (!equalBytes(prev, bytes(head, 'hash'))) return headSeq === 0 ? 1 : headSeq;
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation and decoding
+
+function one(rows: Row[]): Row {
+  const r = rows[0];
+  if (!r || rows.length !== 1)
+    throw new TkmsError('storage.failed', { details: `expected one row, got ${rows.length}` });
+  return r;
+}
+
+function validateNewKey(k: NewKey): void {
+  const invalid = (details: string) => new TkmsError('request.invalid', { details });
+  if (typeof k.id !== 'string' || k.id.length < 1 || k.id.length > 200)
+    throw invalid('key id must be 1 to 200 characters');
+  if (!(STORED_KEY_TYPES as readonly string[]).includes(k.type))
+    throw new TkmsError('key.type_unknown', { details: String(k.type) });
+  if (!k.suite) throw invalid('key suite is empty');
+  const n = k.parties.length;
+  if (n === 0 || new Set(k.parties).size !== n || k.parties.some((p) => typeof p !== 'string' || p === ''))
+    throw invalid('parties must be distinct non-empty ids');
+  if (!Number.isSafeInteger(k.threshold) || k.threshold < 1 || k.threshold > n)
+    throw new TkmsError('key.threshold_invalid', { details: `threshold ${k.threshold} of ${n}` });
+  for (const [name, map] of [
+    ['identifiers', k.identifiers],
+    ['verifying shares', k.verifyingShares],
+  ] as const) {
+    const keys = Object.keys(map);
+    if (keys.length !== n || !k.parties.every((p) => Object.hasOwn(map, p)))
+      throw invalid(`${name} must name exactly the parties`);
+    if (!Object.values(map).every((v) => isHex(v) && v.length > 0))
+      throw new TkmsError('request.bad_hex', { details: name });
+  }
+  if (!(k.publicKey instanceof Uint8Array) || k.publicKey.length === 0) throw invalid('public key is empty');
+  if (!isSealedBlob(k.sealedShare))
+    throw invalid('the share must be sealed before it is stored (createSealer().seal)');
+  if (k.version !== undefined && (!Number.isSafeInteger(k.version) || k.version < 1))
+    throw invalid('key version must be a positive integer');
+}
+
+function isSealedBlob(b: unknown): boolean {
+  return b instanceof Uint8Array && b.length > SEAL_MAGIC.length && SEAL_MAGIC.every((x, i) => b[i] === x);
+}
+
+function decodeKey(row: Row): KeyRecord {
+  const type = str(row, 'type');
+  if (!(STORED_KEY_TYPES as readonly string[]).includes(type))
+    throw new TkmsError('storage.failed', { details: `key ${str(row, 'id')} has unknown type ${type}` });
+  return {
+    id: str(row, 'id'),
+    type: type as StoredKeyType,
+    suite: str(row, 'suite'),
+    threshold: int(row, 'threshold'),
+    parties: stringArray(row, 'parties'),
+    identifiers: stringMap(row, 'identifiers'),
+    publicKey: bytes(row, 'public_key'),
+    verifyingShares: stringMap(row, 'verifying_shares'),
+    sealedShare: optBytes(row, 'sealed_share'),
+    status: oneOf(row, 'status', ['pending', 'active', 'failed', 'disabled'] as const),
+    createdAt: date(row, 'created_at'),
+    activatedAt: optDate(row, 'activated_at'),
+    failedReason: optStr(row, 'failed_reason'),
+    version: int(row, 'version'),
+    meta: jsonObject(row, 'meta'),
+  };
+}
+
+function decodeSession(row: Row): SessionRecord {
+  return {
+    ssid: str(row, 'ssid'),
+    protocol: str(row, 'protocol'),
+    keyId: optStr(row, 'key_id'),
+    owner: str(row, 'owner'),
+    status: oneOf(row, 'status', ['running', 'done', 'aborted'] as const),
+    createdAt: date(row, 'created_at'),
+    finishedAt: optDate(row, 'finished_at'),
+    abort: row.abort === null || row.abort === undefined ? null : decodeAbort(json(row, 'abort')),
+  };
+}
+
+function decodeApiKey(row: Row): ApiKeyRecord {
+  return {
+    id: str(row, 'id'),
+    name: str(row, 'name'),
+    hash: bytes(row, 'hash'),
+    createdAt: date(row, 'created_at'),
+    disabled: bool(row, 'disabled'),
+  };
+}
+
+function decodeAudit(row: Row): AuditEntry {
+  return {
+    seq: int(row, 'seq'),
+    at: date(row, 'at'),
+    actor: str(row, 'actor'),
+    action: str(row, 'action'),
+    keyId: optStr(row, 'key_id'),
+    ssid: optStr(row, 'ssid'),
+    outcome: str(row, 'outcome'),
+    detail: jsonObject(row, 'detail'),
+    prevHash: bytes(row, 'prev_hash'),
+    hash: bytes(row, 'hash'),
+  };
+}
+
+function oneOf<const T extends readonly string[]>(row: Row, col: string, allowed: T): T[number] {
+  const v = str(row, col);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new TkmsError('storage.failed', { details: `column ${col} has unexpected value ${v}` });
+  return v as T[number];
+}
+
+function abortToJson(a: SessionAbortInput): JsonObject {
+  if (!isErrorCode(a.code))
+    throw new TkmsError('request.invalid', { details: 'abort code is not in the catalog' });
+  return { code: a.code, round: a.round ?? 0, culprits: [...(a.culprits ?? [])], detail: a.detail ?? '' };
+}
+
+function decodeAbort(v: JsonValue): Abort {
+  const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null;
+  const culprits = o?.culprits;
+  if (
+    !o ||
+    !isErrorCode(o.code) ||
+    typeof o.round !== 'number' ||
+    typeof o.detail !== 'string' ||
+    !Array.isArray(culprits) ||
+    !culprits.every((c) => typeof c === 'string')
+  )
+    throw new TkmsError('storage.failed', { details: 'session abort value is malformed' });
+  return { code: o.code, round: o.round, culprits: culprits as string[], detail: o.detail };
+}
+
+// Opaque keyset cursor: base64url of [created_at ISO, id] of the last key on the page.
+function encodeCursor(k: KeyRecord): string {
+  return Buffer.from(JSON.stringify([k.createdAt.toISOString(), k.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      const d = new Date(v[0]);
+      if (!Number.isNaN(d.getTime())) return { createdAt: d.toISOString(), id: v[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new TkmsError('request.invalid', { details: 'invalid cursor' });
+}
