@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { type Envelope, type ErrorCode, TkmsError } from '@tkms/core';
 import { type LocalPeer, type OpenOptions, openEnvelope, sealEnvelope } from './envelope.ts';
 import { createReplayCache, type ReplayCache } from './replay-cache.ts';
-import { makePeers } from './testing/peers.ts';
+import { makePeers } from './test-peers.ts';
 import { encodeHeader, type PeerHeader, signedBytes, type WireEnvelope } from './wire.ts';
 
 const T0 = 1_800_000_000_000;

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { bytesToHex, type Envelope, TkmsError } from '@tkms/core';
 import { type OpenOptions, openEnvelope, sealEnvelope } from './envelope.ts';
 import { createReplayCache } from './replay-cache.ts';
-import { makePeers } from './testing/peers.ts';
+import { makePeers } from './test-peers.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES, type WireEnvelope } from './wire.ts';
 
 const T0 = 1_800_000_000_000;

@@ -7,7 +7,7 @@ import { type Envelope, TkmsError } from '@tkms/core';
 import { generateIdentity, publicIdentity } from '../identity/node-identity.ts';
 import { createPeerClient, type PeerClient } from './peer-client.ts';
 import { createPeerReceiver } from './peer-receiver.ts';
-import { closedPort, makePeers, startPeerServer, type TestServer } from './testing/peers.ts';
+import { closedPort, makePeers, startPeerServer, type TestServer } from './test-peers.ts';
 
 const peers = makePeers(['node-1', 'node-2', 'node-3']);
 const alice = peers.local['node-1']!;

@@ -10,7 +10,7 @@ import { openEnvelope, sealEnvelope } from './envelope.ts';
 import { createPeerClient } from './peer-client.ts';
 import { createPeerReceiver } from './peer-receiver.ts';
 import { createReplayCache } from './replay-cache.ts';
-import { makePeers, startPeerServer } from './testing/peers.ts';
+import { makePeers, startPeerServer } from './test-peers.ts';
 
 const { local, pins, list } = makePeers(['node-1', 'node-2']);
 const alice = local['node-1']!;

@@ -6,10 +6,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Envelope, type PartyId, TkmsError } from '@tkms/core';
-import { generateIdentity, publicIdentity } from '../../identity/node-identity.ts';
-import type { PublicIdentity } from '../../identity/public-identity.ts';
-import type { LocalPeer } from '../envelope.ts';
-import type { PeerReceiver } from '../peer-receiver.ts';
+import { generateIdentity, publicIdentity } from '../identity/node-identity.ts';
+import type { PublicIdentity } from '../identity/public-identity.ts';
+import type { LocalPeer } from './envelope.ts';
+import type { PeerReceiver } from './peer-receiver.ts';
 
 export type TestPeers = {
   readonly local: Record<PartyId, LocalPeer>;
