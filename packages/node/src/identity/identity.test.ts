@@ -100,5 +100,8 @@ describe('node identity', () => {
     );
     assert.throws(() => parsePublicIdentity([]), /must be an object/);
     assert.equal(peerKeys(pub), peerKeys(pub), 'same object, same KeyObjects');
+    // RFC 7748 low-order points (0 and 1): every agreement with them is all-zero.
+    for (const low of ['00'.repeat(32), `01${'00'.repeat(31)}`])
+      assert.throws(() => peerKeys({ ...pub, encPublicKey: low }), /low-order/);
   });
 });

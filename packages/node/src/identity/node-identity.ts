@@ -76,7 +76,8 @@ export class NodeIdentity {
    * (a low-order `publicKey`) by throwing.
    */
   agree(publicKey: KeyObject): Bytes {
-    return new Uint8Array(diffieHellman({ privateKey: this.#encKey, publicKey }));
+    const z = diffieHellman({ privateKey: this.#encKey, publicKey });
+    return new Uint8Array(z.buffer, z.byteOffset, z.byteLength); // a view, so the caller can wipe it
   }
 
   /** The private keys, still wrapped; only for sealing the identity to storage. */

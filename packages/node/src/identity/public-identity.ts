@@ -2,7 +2,7 @@
  * The public half of a node identity: what an operator pins for each peer. Hex, so it can sit in a
  * config file; `peerKeys` turns it into KeyObjects once and caches them per object.
  */
-import type { KeyObject } from 'node:crypto';
+import { diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { type Bytes, hexToBytes, isHex } from '@tkms/core';
 import { okpPublicKey } from './okp-keys.ts';
 
@@ -45,13 +45,25 @@ export function peerKeys(pub: PublicIdentity): PeerKeys {
     const { signPublicKey, encPublicKey } = parsePublicIdentity(pub);
     const sign = hexToBytes(signPublicKey);
     const enc = hexToBytes(encPublicKey);
-    keys = {
-      signPublicKey: sign,
-      encPublicKey: enc,
-      verifyKey: okpPublicKey('Ed25519', sign),
-      encKey: okpPublicKey('X25519', enc),
-    };
+    const encKey = okpPublicKey('X25519', enc);
+    refuseLowOrder(encKey);
+    keys = { signPublicKey: sign, encPublicKey: enc, verifyKey: okpPublicKey('Ed25519', sign), encKey };
     cache.set(pub, keys);
   }
   return keys;
+}
+
+let probe: KeyObject | undefined;
+
+/**
+ * A low-order X25519 key (RFC 7748 §6.1) makes every shared secret all-zero, and OpenSSL refuses
+ * it on each seal. Trying one agreement when the pin is made reports that as a configuration error.
+ */
+function refuseLowOrder(encKey: KeyObject): void {
+  probe ??= generateKeyPairSync('x25519').privateKey;
+  try {
+    diffieHellman({ privateKey: probe, publicKey: encKey }).fill(0);
+  } catch {
+    throw new TypeError('encPublicKey is a low-order X25519 point');
+  }
 }

@@ -167,6 +167,10 @@ describe('peer envelope: replay and time window', () => {
     rejects(() => open(w, { replayCache, now: T0 + 2 * WINDOW + 1 }), 'peer.stale');
   });
 
+  it('fails closed on a receiver clock that is not a number', () => {
+    assert.throws(() => open(seal(), { now: Number.NaN }), RangeError);
+  });
+
   it('refuses a window wider than the replay cache covers', () => {
     assert.throws(() => open(seal(), { windowMs: WINDOW + 1, replayCache: createReplayCache() }), RangeError);
   });

@@ -118,6 +118,7 @@ export function sealEnvelope(env: Envelope, opts: SealOptions): WireEnvelope {
 export function openEnvelope(wire: unknown, opts: OpenOptions): Envelope {
   const { self, peers, now, replayCache } = opts;
   const windowMs = opts.windowMs ?? replayCache.windowMs;
+  if (!Number.isSafeInteger(now)) throw new RangeError('now must be an integer (ms)');
   if (windowMs > replayCache.windowMs)
     throw new RangeError('windowMs exceeds the replay cache window: replays could outlive their entries');
 
@@ -138,7 +139,7 @@ export function openEnvelope(wire: unknown, opts: OpenOptions): Envelope {
     });
   // 4. time window. No culprit: a relay can delay or replay an honest sender's envelope.
   const skew = now - header.ts;
-  if (skew > windowMs || skew < -windowMs)
+  if (!(skew <= windowMs && skew >= -windowMs))
     throw new TkmsError('peer.stale', {
       details: `ts is ${skew > 0 ? 'older' : 'newer'} than the ±${windowMs} ms window by ${Math.abs(skew) - windowMs} ms`,
       meta: { from: header.from, skewMs: skew },
