@@ -6,3 +6,7 @@ export * from './engine/runner.ts';
 export * from './engine/ssid.ts';
 export * from './engine/types.ts';
 export * from './errors/index.ts';
+export * from './crypto/suites/index.ts';
+export * from './protocols/dkg/index.ts';
+export * from './protocols/frost/index.ts';
+export type { KeyShare, PublicKeyPackage } from './protocols/key-share.ts';
