@@ -2,7 +2,7 @@
 // Enforces the import arrows of docs/ARCHITECTURE.md: core <- node, sdk <- cli (and later portal,
 // connectors). core must stay pure: no node:* modules, no timers, Date, Math.random or console.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 
 const allowed = {
   core: [],
@@ -45,8 +45,10 @@ for (const [pkg, deps] of Object.entries(allowed)) {
       if (target !== pkg && !deps.includes(target))
         problems.push(`${f}: @tkms/${pkg} may not import @tkms/${target}`);
     }
-    for (const m of src.matchAll(/from\s+['"](\.\.\/)+\.\.\/([a-z-]+)\//g)) {
-      problems.push(`${f}: relative import reaching into another package (${m[0]})`);
+    for (const m of src.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = resolve(dirname(f), m[1]);
+      if (!target.startsWith(resolve('packages', pkg) + sep))
+        problems.push(`${f}: relative import leaves @tkms/${pkg} (${m[1]})`);
     }
     if (pkg === 'core' && !isTest) {
       const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');

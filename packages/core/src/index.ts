@@ -1,12 +1,14 @@
+export * from './api/types.ts';
 export * from './crypto/bytes.ts';
 export * from './crypto/lp.ts';
 export * from './crypto/secret.ts';
+export * from './crypto/suites/index.ts';
 export * from './crypto/transcript.ts';
 export * from './engine/runner.ts';
 export * from './engine/ssid.ts';
 export * from './engine/types.ts';
 export * from './errors/index.ts';
-export * from './crypto/suites/index.ts';
+export * from './keys/key-types.ts';
 export * from './protocols/dkg/index.ts';
 export * from './protocols/frost/index.ts';
 export type { KeyShare, PublicKeyPackage } from './protocols/key-share.ts';

@@ -149,7 +149,7 @@ export class SessionRunner<Out> {
       return undefined;
     }
     const r = this.#round;
-    if (!r || !r.from.includes(env.from))
+    if (!r?.from.includes(env.from))
       return reject('protocol.unexpected_sender', `${env.from} has no message in round ${env.round}`);
     this.#seen.set(slot, digest);
     this.#deliver(r, env);
@@ -163,7 +163,10 @@ export class SessionRunner<Out> {
     }
     const v = this.#guard(r.number, () => r.verify(env.from, env.payload));
     if (!v) return;
-    if (!v.ok) return this.#fail(v.abort);
+    if (!v.ok) {
+      this.#fail(v.abort);
+      return;
+    }
     this.#guard(r.number, () => r.store(env.from, v.value));
     this.#got.add(env.from);
     if (r.kind === 'broadcast') this.#broadcasts.set(env.from, env.payload);
@@ -183,7 +186,10 @@ export class SessionRunner<Out> {
       } else {
         if (r.from.some((p) => !this.#echo?.got.has(p))) return;
         const mismatch = this.#compareEchoes(r);
-        if (mismatch) return this.#fail(mismatch);
+        if (mismatch) {
+          this.#fail(mismatch);
+          return;
+        }
       }
       const step = this.#guard(r.number, () => r.finalize());
       if (!step) return;
@@ -234,7 +240,10 @@ export class SessionRunner<Out> {
 
   #apply(step: Step<Out> | undefined, outbox: Envelope[]): void {
     if (!step) return;
-    if (step.type === 'abort') return this.#fail(step.abort);
+    if (step.type === 'abort') {
+      this.#fail(step.abort);
+      return;
+    }
     if (step.type === 'done') {
       this.#status = 'done';
       this.#output = step.output;

@@ -9,10 +9,14 @@ export type SsidInput = {
   keyId: string;
   /** Caller-chosen fresh nonce (at least 16 bytes) so two sessions never share an id. */
   nonce: Bytes;
+  /** Request parameters every party must agree on (e.g. the message digest for signing). */
+  context?: Bytes;
 };
 
 /**
- * Session id = H("engine/ssid", protocol, suite, sorted parties, threshold, key id, nonce).
+ * Session id = H("engine/ssid", protocol, suite, sorted parties, threshold, key id, nonce, context).
+ * Binding the request context means two parties given different messages for "the same" session
+ * never exchange a message: every envelope fails the header check.
  * Every envelope header is checked against it before its payload is decoded.
  */
 export function computeSsid(input: SsidInput): Bytes {
@@ -27,5 +31,6 @@ export function computeSsid(input: SsidInput): Bytes {
     u32be(input.threshold),
     utf8(input.keyId),
     input.nonce,
+    input.context ?? new Uint8Array(0),
   ]);
 }

@@ -30,6 +30,10 @@ export const ERRORS = {
   'peer.stale': { status: 400, title: 'The peer envelope is outside the accepted time window' },
   'peer.malformed': { status: 400, title: 'The peer envelope is malformed' },
   'peer.unreachable': { status: 503, title: 'A peer node cannot be reached' },
+  'node.unreachable': { status: 503, title: 'A node cannot be reached' },
+  'node.inconsistent': { status: 502, title: 'Nodes disagree about a public value' },
+  'sign.verify_failed': { status: 502, title: 'The combined signature does not verify' },
+  'config.invalid': { status: 400, title: 'The configuration is invalid' },
   // protocol aborts (carried inside session.aborted as `abort.code`)
   'protocol.header_mismatch': { status: 400, title: 'Message header does not match the session' },
   'protocol.malformed': { status: 400, title: 'A protocol message could not be decoded' },

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench`: a real local cluster (3 node processes, 2-of-3, PGlite) driven through the SDK
+ * over loopback HTTP. For each key type: DKG time, sign latency p50/p95 at concurrency 1,
+ * signatures per second at concurrency 1 and 16, and the cost of one single-party @noble/curves
+ * signature measured in the same run, as a ratio. Results go to stdout and bench/results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import type { KeyType } from '@tkms/core';
+import { startCluster } from '../e2e/harness.ts';
+
+const quick = process.argv.includes('--quick');
+const N_DKG = quick ? 3 : 10;
+const N_SEQ = quick ? 30 : 200;
+const N_PAR = quick ? 64 : 400;
+const CONC = 16;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+};
+const median = (xs: number[]) => pct(xs, 50);
+
+function baseline(type: KeyType): number {
+  const msg = new Uint8Array(32).fill(7);
+  const sk = type === 'eddsa-ed25519' ? ed25519.utils.randomSecretKey() : schnorr.utils.randomSecretKey();
+  const sign = () => (type === 'eddsa-ed25519' ? ed25519.sign(msg, sk) : schnorr.sign(msg, sk));
+  for (let i = 0; i < 50; i++) sign();
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    sign();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+async function main() {
+  console.log(
+    `tkms bench: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}`,
+  );
+  console.log('starting 3 node processes (2-of-3, embedded PGlite, loopback HTTP)…');
+  const c = await startCluster();
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const type of ['eddsa-ed25519', 'schnorr-secp256k1'] as const) {
+      process.stdout.write(`\n${type}\n  DKG ×${N_DKG} `);
+      const dkg: number[] = [];
+      let keyId = '';
+      for (let i = 0; i < N_DKG; i++) {
+        const t = performance.now();
+        keyId = (await c.client.createKey({ type, threshold: 2 })).id;
+        dkg.push(performance.now() - t);
+        process.stdout.write('.');
+      }
+      await c.client.getKey(keyId);
+      const signers = ['node-1', 'node-2'];
+      const msg = (i: number) => new TextEncoder().encode(`bench message ${i}`);
+      for (let i = 0; i < 20; i++) await c.client.sign({ keyId, message: msg(i), signers });
+      process.stdout.write(`\n  sign ×${N_SEQ} at concurrency 1 `);
+      const lat: number[] = [];
+      const t1 = performance.now();
+      for (let i = 0; i < N_SEQ; i++) {
+        const t = performance.now();
+        await c.client.sign({ keyId, message: msg(i), signers });
+        lat.push(performance.now() - t);
+        if (i % 20 === 0) process.stdout.write('.');
+      }
+      const seqRate = (N_SEQ / (performance.now() - t1)) * 1000;
+      process.stdout.write(`\n  sign ×${N_PAR} at concurrency ${CONC} `);
+      let next = 0;
+      const parLat: number[] = [];
+      const t2 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONC }, async () => {
+          while (next < N_PAR) {
+            const i = next++;
+            const t = performance.now();
+            await c.client.sign({ keyId, message: msg(i), signers });
+            parLat.push(performance.now() - t);
+            if (i % 40 === 0) process.stdout.write('.');
+          }
+        }),
+      );
+      const parRate = (N_PAR / (performance.now() - t2)) * 1000;
+      const base = baseline(type);
+      const r = {
+        type,
+        dkgMedianMs: median(dkg),
+        dkgP95Ms: pct(dkg, 95),
+        signP50Ms: median(lat),
+        signP95Ms: pct(lat, 95),
+        signPerSecC1: seqRate,
+        signPerSecC16: parRate,
+        signP50MsC16: median(parLat),
+        nobleSingleSignMs: base,
+        ratioP50ToNoble: median(lat) / base,
+      };
+      results.push(r);
+      console.log(
+        `\n  DKG median ${r.dkgMedianMs.toFixed(1)} ms (p95 ${r.dkgP95Ms.toFixed(1)})` +
+          `\n  sign p50 ${r.signP50Ms.toFixed(2)} ms, p95 ${r.signP95Ms.toFixed(2)} ms, ${r.signPerSecC1.toFixed(0)}/s at c=1` +
+          `\n  ${r.signPerSecC16.toFixed(0)} signatures/s at c=${CONC} (p50 ${r.signP50MsC16.toFixed(1)} ms)` +
+          `\n  single-party noble ${type === 'eddsa-ed25519' ? 'ed25519' : 'schnorr'}.sign ${base.toFixed(3)} ms → threshold p50 is ${r.ratioP50ToNoble.toFixed(0)}× that`,
+      );
+    }
+  } finally {
+    await c.close();
+  }
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const out = new URL(
+    `./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    import.meta.url,
+  );
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, results }, null, 2)}\n`,
+  );
+  console.log(`\nresults written to ${out.pathname}`);
+}
+
+await main();

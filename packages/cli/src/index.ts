@@ -1,0 +1,1 @@
+export { ensureDevCluster, runDev, spawnNode, waitHealthy } from './dev.ts';

@@ -1,0 +1,56 @@
+/**
+ * JSON shapes of the node HTTP API (/v1), shared by the node (which validates them with zod) and
+ * the SDK. Bytes travel as lower-case hex.
+ */
+import type { KeyType } from '../keys/key-types.ts';
+
+export type KeyStatus = 'pending' | 'active' | 'failed' | 'disabled';
+
+export type CreateKeyRequest = {
+  /** Client-chosen id, the same at every node (`k_` + 32 hex by default in the SDK). */
+  id: string;
+  type: KeyType;
+  threshold: number;
+  /** Every node that will hold a share, including the one addressed. */
+  nodes: string[];
+  /** 32 random bytes (hex), the same at every node: binds the DKG session id. */
+  sessionNonce: string;
+};
+
+export type KeyInfo = {
+  id: string;
+  type: KeyType;
+  threshold: number;
+  nodes: string[];
+  /** Public key as the ecosystem expects it (RFC 8032 32 bytes; BIP340 x-only 32 bytes). */
+  publicKey: string;
+  /** Full group-key encoding (ed25519 32 bytes; secp256k1 33-byte SEC1 compressed). */
+  groupKey: string;
+  verifyingShares: Record<string, string>;
+  identifiers: Record<string, string>;
+  status: KeyStatus;
+  createdAt: string;
+  /** The node that answered. */
+  node: string;
+};
+
+export type SignRequest = {
+  /** Message bytes (hex); for Ed25519 and BIP340 the message itself is signed. */
+  message: string;
+  /** The signing set (node ids), at least `threshold`, including the node addressed. */
+  signers: string[];
+  sessionNonce: string;
+  /** BIP341: sign under the Taproot output key with this merkle root ("" for key-path only). */
+  taproot?: { merkleRoot: string };
+};
+
+export type SignShareResponse = {
+  keyId: string;
+  node: string;
+  /** Nonce commitments of every signer, as this node received them (echo-checked among signers). */
+  commitments: Record<string, { hiding: string; binding: string }>;
+  /** This node's signature share z_i. */
+  share: string;
+};
+
+export type HealthResponse = { status: 'ok'; node: string; version: string; peers: string[] };

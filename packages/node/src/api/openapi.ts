@@ -1,0 +1,235 @@
+/** The OpenAPI 3.1 document served at /v1/openapi.json. Routes and this document are tested together. */
+import { ERRORS, KEY_TYPES } from '@tkms/core';
+
+const hex = { type: 'string', pattern: '^(?:[0-9a-f]{2})*$' };
+const problem = {
+  description: 'RFC 9457 problem details with a stable `code`',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+const errors = {
+  '400': problem,
+  '401': problem,
+  '404': problem,
+  '409': problem,
+  '413': problem,
+  '502': problem,
+  '503': problem,
+  '504': problem,
+};
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'tkms node API',
+      version,
+      description:
+        'One node of a tkms threshold cluster. Clients send the same request, with the same session nonce, to every participating node; the nodes run the protocol among themselves and each answers with its part. The SDK (@tkms/sdk) does the fan-out, combines and verifies.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/health': {
+        get: {
+          summary: 'Liveness of this node',
+          security: [],
+          responses: {
+            '200': {
+              description: 'ok',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
+            },
+          },
+        },
+      },
+      '/v1/keys': {
+        get: {
+          summary: 'List keys held by this node',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'keys',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      keys: { type: 'array', items: { $ref: '#/components/schemas/KeyInfo' } },
+                      nextCursor: { type: ['string', 'null'] },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+        post: {
+          summary: 'Generate a key by distributed key generation (send to every node of `nodes`)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateKey' } } },
+          },
+          responses: {
+            '201': {
+              description: 'this node holds its share',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/KeyInfo' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/keys/{id}': {
+        get: {
+          summary: 'Public information about one key',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'key',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/KeyInfo' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/keys/{id}/sign': {
+        post: {
+          summary: "This node's signature share (send to every signer)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Sign' } } },
+          },
+          responses: {
+            '200': {
+              description: 'signature share',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/SignShare' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/peer/messages': {
+        post: {
+          summary:
+            'Node-to-node protocol envelope (signed by the sending node, payload encrypted to this node)',
+          security: [],
+          responses: { '202': { description: 'accepted' }, ...errors },
+        },
+      },
+      '/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
+      '/v1/docs': {
+        get: {
+          summary: 'Human-readable API page',
+          security: [],
+          responses: { '200': { description: 'HTML' } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'API key issued by this node' },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            code: { type: 'string', enum: Object.keys(ERRORS) },
+            detail: { type: 'string' },
+            culprits: { type: 'array', items: { type: 'string' } },
+            node: { type: 'string' },
+          },
+        },
+        Health: {
+          type: 'object',
+          properties: {
+            status: { const: 'ok' },
+            node: { type: 'string' },
+            version: { type: 'string' },
+            peers: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        CreateKey: {
+          type: 'object',
+          required: ['id', 'type', 'threshold', 'nodes', 'sessionNonce'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' },
+            type: { type: 'string', enum: Object.keys(KEY_TYPES) },
+            threshold: { type: 'integer', minimum: 2 },
+            nodes: { type: 'array', items: { type: 'string' } },
+            sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
+          },
+        },
+        KeyInfo: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            type: { type: 'string', enum: Object.keys(KEY_TYPES) },
+            threshold: { type: 'integer' },
+            nodes: { type: 'array', items: { type: 'string' } },
+            publicKey: { ...hex, description: 'RFC 8032 key (ed25519) or BIP340 x-only key (secp256k1)' },
+            groupKey: { ...hex, description: 'full group key encoding' },
+            verifyingShares: { type: 'object', additionalProperties: hex },
+            identifiers: { type: 'object', additionalProperties: hex },
+            status: { type: 'string', enum: ['pending', 'active', 'failed', 'disabled'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            node: { type: 'string' },
+          },
+        },
+        Sign: {
+          type: 'object',
+          required: ['message', 'signers', 'sessionNonce'],
+          additionalProperties: false,
+          properties: {
+            message: { ...hex, description: 'message bytes; at most the node limit (64 KiB by default)' },
+            signers: { type: 'array', items: { type: 'string' } },
+            sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
+            taproot: { type: 'object', properties: { merkleRoot: hex }, required: ['merkleRoot'] },
+          },
+        },
+        SignShare: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            commitments: {
+              type: 'object',
+              additionalProperties: { type: 'object', properties: { hiding: hex, binding: hex } },
+            },
+            share: hex,
+          },
+        },
+      },
+    },
+  };
+}
+
+export const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tkms node API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f4f5f7;padding:.75rem;overflow:auto;border-radius:6px}
+.m{display:inline-block;min-width:3.5rem;font-weight:700}.get{color:#0a7}.post{color:#06c}h2{margin-top:2rem;border-top:1px solid #ddd;padding-top:1rem}</style></head>
+<body><h1>tkms node API</h1><p id="d"></p><div id="p">Loading <a href="/v1/openapi.json">/v1/openapi.json</a>…</div>
+<script>
+fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
+  document.getElementById('d').textContent=doc.info.description;
+  const esc=s=>String(s).replace(/[&<>]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
+  let h='';
+  for(const [path,ops] of Object.entries(doc.paths)){for(const [m,op] of Object.entries(ops)){
+    h+='<h2><span class="m '+m+'">'+m.toUpperCase()+'</span><code>'+esc(path)+'</code></h2><p>'+esc(op.summary||'')+'</p>';
+    const body=op.requestBody&&op.requestBody.content['application/json'].schema.$ref;
+    if(body){const n=body.split('/').pop();h+='<p>Body: <b>'+n+'</b></p><pre>'+esc(JSON.stringify(doc.components.schemas[n],null,2))+'</pre>';}
+    h+='<p>Responses: '+Object.keys(op.responses).map(esc).join(', ')+'</p>';
+  }}
+  h+='<h2>Error codes</h2><pre>'+esc(doc.components.schemas.Problem.properties.code.enum.join('\\n'))+'</pre>';
+  document.getElementById('p').innerHTML=h;
+});
+</script></body></html>`;

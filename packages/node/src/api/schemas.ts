@@ -1,0 +1,29 @@
+import { KEY_TYPES } from '@tkms/core';
+import { z } from 'zod';
+
+const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'must be lower-case hex of even length');
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 32 bytes of lower-case hex');
+export const keyId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'key ids are 1-128 of [A-Za-z0-9_.-]');
+const nodeId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+
+export const CreateKeyBody = z.strictObject({
+  id: keyId,
+  type: z.string().refine((t) => Object.hasOwn(KEY_TYPES, t), { message: 'unknown key type' }),
+  threshold: z.number().int(),
+  nodes: z.array(nodeId).min(2).max(64),
+  sessionNonce: hex32,
+});
+
+export const SignBody = z.strictObject({
+  message: hex,
+  signers: z.array(nodeId).min(2).max(64),
+  sessionNonce: hex32,
+  taproot: z.strictObject({ merkleRoot: hex }).optional(),
+});
+
+export const ListKeysQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(256).optional(),
+});

@@ -1,0 +1,45 @@
+/**
+ * Node configuration file (JSON). Everything a node needs to start: who it is, where its secrets
+ * are, which peers it trusts (pinned by public key), where it listens and stores.
+ */
+import { z } from 'zod';
+
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lower-case hex');
+const nodeId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'node ids are lower-case letters, digits and dashes');
+
+export const PeerSchema = z.strictObject({
+  id: nodeId,
+  url: z.url(),
+  signPublicKey: hex32,
+  encPublicKey: hex32,
+});
+
+export const NodeConfigSchema = z.strictObject({
+  id: nodeId,
+  listen: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  /** URL peers and clients use to reach this node. */
+  url: z.url(),
+  /** File holding the node identity (Ed25519 + X25519 key pairs), relative to the config file. */
+  identityFile: z.string(),
+  /** Where the 32-byte sealing master key comes from: a file (hex) or an environment variable. */
+  masterKey: z.union([z.strictObject({ file: z.string() }), z.strictObject({ env: z.string() })]),
+  /** `pglite:<dir>` (embedded, default), `memory:` (tests) or `postgres://…`. */
+  database: z.string(),
+  peers: z.array(PeerSchema),
+  /** SHA-256 (hex) of API tokens accepted at startup; more can be added to the database. */
+  apiKeys: z.array(z.strictObject({ name: z.string().min(1).max(64), sha256: hex32 })).default([]),
+  limits: z
+    .strictObject({
+      maxMessageBytes: z.number().int().positive().default(65_536),
+      maxBodyBytes: z.number().int().positive().default(262_144),
+    })
+    .default({ maxMessageBytes: 65_536, maxBodyBytes: 262_144 }),
+  sessionTimeoutMs: z.number().int().positive().default(10_000),
+  peerTimeoutMs: z.number().int().positive().default(3_000),
+  log: z.enum(['silent', 'info', 'debug']).default('info'),
+});
+
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+export type PeerConfig = z.infer<typeof PeerSchema>;

@@ -1,0 +1,17 @@
+import type { Logger } from './log/logger.ts';
+import type { Sealer } from './seal/sealer.ts';
+import type { SessionManager } from './session/manager.ts';
+import type { Store } from './storage/store.ts';
+
+/** Everything a capability module needs, built once by `createNode`. */
+export type NodeContext = {
+  readonly id: string;
+  /** Every node of the cluster this node knows, including itself, sorted. */
+  readonly clusterNodes: readonly string[];
+  readonly store: Store;
+  readonly sealer: Sealer;
+  readonly sessions: SessionManager;
+  readonly random: (n: number) => Uint8Array;
+  readonly log: Logger;
+  readonly limits: { readonly maxMessageBytes: number };
+};

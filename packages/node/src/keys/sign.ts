@@ -1,0 +1,138 @@
+/**
+ * POST /v1/keys/{id}/sign — this node's FROST signature share for a message.
+ *
+ * Each signer checks the request on its own (key active, signer set valid and containing this
+ * node, message within the size limit), then the signers exchange nonce commitments (echo-checked)
+ * and each returns its share to the client, which aggregates and verifies. Nonces live only in
+ * memory for the one session: a crash loses them, so they can never be used twice.
+ */
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  bytesToHex,
+  computeSsid,
+  concatBytes,
+  hexToBytes,
+  KEY_TYPES,
+  PROTOCOL,
+  type SignRequest,
+  type SignShareResponse,
+  startFrostSign,
+  TkmsError,
+  utf8,
+} from '@tkms/core';
+import type { NodeContext } from '../context.ts';
+import { shareAad } from '../seal/sealer.ts';
+import { recordFailure } from './create-key.ts';
+
+export async function signShare(
+  ctx: NodeContext,
+  keyId: string,
+  req: SignRequest,
+  actor: string,
+): Promise<SignShareResponse> {
+  const message = hexToBytes(req.message);
+  if (message.length > ctx.limits.maxMessageBytes)
+    throw new TkmsError('request.too_large', {
+      details: `message is ${message.length} bytes, limit ${ctx.limits.maxMessageBytes}`,
+    });
+  const key = await ctx.store.getKey(keyId);
+  if (!key) throw new TkmsError('key.not_found', { details: keyId });
+  if (key.status !== 'active')
+    throw new TkmsError('key.not_active', { details: `${keyId} is ${key.status}` });
+  const signers = [...new Set(req.signers)].sort();
+  if (signers.length !== req.signers.length)
+    throw new TkmsError('sign.signers_invalid', { details: 'duplicate signer' });
+  const outsiders = signers.filter((s) => !key.parties.includes(s));
+  if (outsiders.length)
+    throw new TkmsError('sign.signers_invalid', {
+      details: `not holders of this key: ${outsiders.join(', ')}`,
+    });
+  if (!signers.includes(ctx.id))
+    throw new TkmsError('sign.signers_invalid', { details: `signers must include ${ctx.id}` });
+  if (signers.length < key.threshold)
+    throw new TkmsError('sign.signers_invalid', {
+      details: `${signers.length} signers, threshold is ${key.threshold}`,
+    });
+  const mode = KEY_TYPES[key.type].mode;
+  let taproot: { merkleRoot: Uint8Array } | undefined;
+  if (req.taproot) {
+    if (mode !== 'bip340')
+      throw new TkmsError('request.invalid', { details: 'taproot applies to schnorr-secp256k1 keys only' });
+    const merkleRoot = hexToBytes(req.taproot.merkleRoot);
+    if (merkleRoot.length !== 0 && merkleRoot.length !== 32)
+      throw new TkmsError('request.invalid', { details: 'taproot merkle root must be empty or 32 bytes' });
+    taproot = { merkleRoot };
+  }
+
+  const messageDigest = sha256(message);
+  const ssid = computeSsid({
+    protocol: PROTOCOL.frostSign,
+    suite: KEY_TYPES[key.type].suite,
+    parties: signers,
+    threshold: key.threshold,
+    keyId,
+    nonce: hexToBytes(req.sessionNonce),
+    // Every signer must be signing the same message under the same tweak, or no message matches.
+    context: concatBytes(
+      messageDigest,
+      taproot ? concatBytes(utf8('taproot'), taproot.merkleRoot) : new Uint8Array(),
+    ),
+  });
+  const ssidHex = bytesToHex(ssid);
+  await ctx.store.beginSession({ ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId });
+  if (!key.sealedShare)
+    throw new TkmsError('key.not_active', { details: `${keyId} holds no share on ${ctx.id}` });
+  const share = ctx.sealer.open(key.sealedShare, shareAad({ nodeId: ctx.id, keyId, version: key.version }));
+  try {
+    const out = await ctx.sessions.run(
+      { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
+      (sctx) =>
+        startFrostSign(sctx, {
+          key: {
+            suite: KEY_TYPES[key.type].suite,
+            threshold: key.threshold,
+            parties: key.parties,
+            identifiers: key.identifiers,
+            groupPublicKey: key.publicKey,
+            verifyingShares: Object.fromEntries(
+              Object.entries(key.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
+            ),
+            signingShare: share,
+          },
+          signers,
+          message,
+          mode,
+          ...(taproot ? { taproot } : {}),
+        }),
+    );
+    // No audit record, no answer: the share leaves only after the record is written.
+    await ctx.store.transaction(async (tx) => {
+      await tx.finishSession(ssidHex, 'done');
+      await tx.appendAudit({
+        actor,
+        action: 'key.sign',
+        keyId,
+        ssid: ssidHex,
+        outcome: 'ok',
+        detail: { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
+      });
+    });
+    return {
+      keyId,
+      node: ctx.id,
+      commitments: Object.fromEntries(
+        Object.entries(out.commitments).map(([p, c]) => [
+          p,
+          { hiding: bytesToHex(c.hiding), binding: bytesToHex(c.binding) },
+        ]),
+      ),
+      share: bytesToHex(out.share),
+    };
+  } catch (e) {
+    await recordFailure(ctx, ssidHex, actor, 'key.sign', keyId, e);
+    throw e;
+  } finally {
+    share.wipe();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Builds one node from its configuration: storage (migrated), sealer, identity, peer transport,
+ * session manager and the HTTP app. `createNode` does no listening, so tests can run a whole
+ * cluster in one process; `startNode` binds the socket.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { TkmsError } from '@tkms/core';
+import { createApp } from './api/app.ts';
+import { createAuthenticator } from './auth/api-keys.ts';
+import { type NodeConfig, NodeConfigSchema } from './config/schema.ts';
+import type { NodeContext } from './context.ts';
+import { identityFromJson, publicIdentity } from './identity/index.ts';
+import { createLogger } from './log/logger.ts';
+import { createSealer, loadMasterKey } from './seal/sealer.ts';
+import { SessionManager } from './session/manager.ts';
+import { migrate, openDb } from './storage/index.ts';
+import { Store } from './storage/store.ts';
+import { createPeerClient, createPeerReceiver } from './transport/index.ts';
+
+export type TkmsNode = {
+  readonly id: string;
+  readonly config: NodeConfig;
+  readonly ctx: NodeContext;
+  /** The web-standard handler (Hono): `fetch(request)`. */
+  readonly fetch: (req: Request) => Response | Promise<Response>;
+  close(): Promise<void>;
+};
+
+export function loadConfigFile(path: string): { config: NodeConfig; baseDir: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new TkmsError('config.invalid', {
+      details: `cannot read ${path}: ${e instanceof Error ? e.message : e}`,
+    });
+  }
+  const r = NodeConfigSchema.safeParse(raw);
+  if (!r.success)
+    throw new TkmsError('config.invalid', {
+      details: `${path}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    });
+  return { config: r.data, baseDir: dirname(resolve(path)) };
+}
+
+export async function createNode(config: NodeConfig, baseDir: string): Promise<TkmsNode> {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const log = createLogger(config.id, config.log);
+  const identity = identityFromJson(JSON.parse(readFileSync(at(config.identityFile), 'utf8')));
+  const masterKey = loadMasterKey(
+    'file' in config.masterKey ? { file: at(config.masterKey.file) } : { env: config.masterKey.env },
+  );
+  const sealer = createSealer(masterKey);
+  const dbUrl = config.database.startsWith('pglite:')
+    ? `pglite:${at(config.database.slice('pglite:'.length))}`
+    : config.database;
+  const db = await openDb(dbUrl);
+  await migrate(db);
+  const store = new Store(db);
+  const cut = await store.abortRunningSessions();
+  if (cut > 0) log.info('sessions.aborted_at_startup', { count: cut });
+
+  const peers = config.peers.map((p) => ({
+    id: p.id,
+    url: p.url,
+    publicIdentity: { signPublicKey: p.signPublicKey, encPublicKey: p.encPublicKey },
+  }));
+  const peerClient = createPeerClient({
+    self: { id: config.id, identity },
+    peers,
+    timeoutMs: config.peerTimeoutMs,
+  });
+  const receiver = createPeerReceiver({ self: { id: config.id, identity }, peers });
+  const sessions = new SessionManager({
+    self: config.id,
+    send: (env) => peerClient.send(env),
+    timeoutMs: config.sessionTimeoutMs,
+    log: (e, f) => log.debug(e, f),
+  });
+  const ctx: NodeContext = {
+    id: config.id,
+    clusterNodes: [config.id, ...config.peers.map((p) => p.id)].sort(),
+    store,
+    sealer,
+    sessions,
+    random: (n) => new Uint8Array(randomBytes(n)),
+    log,
+    limits: { maxMessageBytes: config.limits.maxMessageBytes },
+  };
+  const app = createApp({
+    ctx,
+    authenticate: createAuthenticator(store, config.apiKeys),
+    receivePeer: (body) => sessions.deliver(receiver.receive(body)),
+    maxBodyBytes: config.limits.maxBodyBytes,
+  });
+  log.debug('node.ready', { publicIdentity: publicIdentity(identity) });
+  return {
+    id: config.id,
+    config,
+    ctx,
+    fetch: (req) => app.fetch(req),
+    close: async () => {
+      peerClient.close?.();
+      await db.close();
+    },
+  };
+}
+
+/** Creates the node and listens on its configured address. Resolves once the socket is bound. */
+export async function startNode(configPath: string): Promise<TkmsNode & { port: number }> {
+  const { config, baseDir } = loadConfigFile(configPath);
+  const node = await createNode(config, baseDir);
+  const log = createLogger(config.id, config.log);
+  const server = await new Promise<ReturnType<typeof serve>>((res, rej) => {
+    const s = serve({ fetch: node.fetch, hostname: config.listen.host, port: config.listen.port }, () =>
+      res(s),
+    );
+    s.once('error', rej);
+  }).catch((e: unknown) => {
+    throw new TkmsError('config.invalid', {
+      details: `cannot listen on ${config.listen.host}:${config.listen.port}: ${e instanceof Error ? e.message : e}`,
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
+  log.info('node.listening', { url: config.url, port });
+  return {
+    ...node,
+    port,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await node.close();
+    },
+  };
+}

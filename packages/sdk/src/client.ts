@@ -1,0 +1,242 @@
+/**
+ * The tkms client. It sends each request to every node that takes part, with the same session
+ * nonce and each node's own credential; the nodes run the protocol among themselves and each
+ * answers with its part. The client checks that nodes agree on every public value, combines the
+ * parts and verifies the result before returning it.
+ */
+import {
+  aggregateFrost,
+  bytesToHex,
+  type CreateKeyRequest,
+  type HealthResponse,
+  hexToBytes,
+  KEY_TYPES,
+  type KeyInfo,
+  type KeyType,
+  type SignShareResponse,
+  TkmsError,
+} from '@tkms/core';
+import type { ClientConfig, NodeEndpoint } from './config.ts';
+import { callNode } from './http.ts';
+
+export type CreateKeyParameters = {
+  type: KeyType;
+  threshold: number;
+  /** Node ids to hold shares; default: every configured node. */
+  nodes?: string[];
+  /** Default: `k_` + 16 random bytes hex. */
+  id?: string;
+};
+
+export type SignParameters = {
+  keyId: string;
+  message: Uint8Array;
+  /** Signing set; default: the first `threshold` key holders that pass a health check. */
+  signers?: string[];
+  /** BIP341 key-path tweak (schnorr-secp256k1 only): empty merkle root or 32 bytes. */
+  taproot?: { merkleRoot: Uint8Array };
+};
+
+export type SignReturnType = { keyId: string; signature: Uint8Array; signers: string[]; publicKey: string };
+
+export type NodeHealth = { id: string; ok: boolean; ms: number; error?: string };
+
+export type TkmsClient = ReturnType<typeof createClient>;
+
+/**
+ * @example
+ * const client = createClient(loadClientConfig('.tkms/client.json'));
+ * const key = await client.createKey({ type: 'eddsa-ed25519', threshold: 2 });
+ * const { signature } = await client.sign({ keyId: key.id, message: new TextEncoder().encode('hi') });
+ */
+export function createClient(config: ClientConfig) {
+  const timeoutMs = config.timeoutMs ?? 15_000;
+  const healthTimeoutMs = config.healthTimeoutMs ?? 1_500;
+  const byId = new Map(config.nodes.map((n) => [n.id, n]));
+  const keyCache = new Map<string, KeyInfo>();
+  const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
+  const node = (id: string): NodeEndpoint => {
+    const n = byId.get(id);
+    if (!n)
+      throw new TkmsError('request.invalid', { details: `no node "${id}" in the client configuration` });
+    return n;
+  };
+
+  async function health(): Promise<NodeHealth[]> {
+    return Promise.all(
+      config.nodes.map(async (n) => {
+        const t0 = performance.now();
+        try {
+          await callNode<HealthResponse>(n, 'GET', '/v1/health', undefined, healthTimeoutMs);
+          return { id: n.id, ok: true, ms: performance.now() - t0 };
+        } catch (e) {
+          return {
+            id: n.id,
+            ok: false,
+            ms: performance.now() - t0,
+            error: e instanceof Error ? e.message : String(e),
+          };
+        }
+      }),
+    );
+  }
+
+  /** Runs one call on several nodes at once; the first failure (by node order) is thrown, naming its node. */
+  async function fanOut<T>(ids: readonly string[], fn: (n: NodeEndpoint) => Promise<T>): Promise<T[]> {
+    const settled = await Promise.allSettled(ids.map((id) => fn(node(id))));
+    const failed = settled
+      .map((s, i) => ({ s, id: ids[i] as string }))
+      .filter((x): x is { s: PromiseRejectedResult; id: string } => x.s.status === 'rejected');
+    if (failed.length) {
+      // Prefer the error that blames someone: "node-3 unreachable" beats "node-1: session aborted".
+      const errs = failed.map((f) => f.s.reason as unknown);
+      const best =
+        errs.find((e) => e instanceof TkmsError && e.code === 'node.unreachable') ??
+        errs.find((e) => e instanceof TkmsError && e.culprits.length > 0) ??
+        errs[0];
+      throw best;
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  }
+
+  function checkSameKey(infos: readonly KeyInfo[]): KeyInfo {
+    const first = infos[0] as KeyInfo;
+    const fingerprint = (k: KeyInfo) =>
+      JSON.stringify([
+        k.id,
+        k.type,
+        k.threshold,
+        k.nodes,
+        k.groupKey,
+        k.publicKey,
+        sorted(k.verifyingShares),
+        sorted(k.identifiers),
+      ]);
+    const want = fingerprint(first);
+    const odd = infos.filter((k) => fingerprint(k) !== want).map((k) => k.node);
+    if (odd.length)
+      throw new TkmsError('node.inconsistent', {
+        details: `nodes ${odd.join(', ')} report different public data for key ${first.id} than ${first.node}`,
+        culprits: odd,
+      });
+    return first;
+  }
+
+  async function createKey(p: CreateKeyParameters): Promise<KeyInfo> {
+    const nodes = p.nodes ?? config.nodes.map((n) => n.id);
+    const req: CreateKeyRequest = {
+      id: p.id ?? `k_${bytesToHex(random(16))}`,
+      type: p.type,
+      threshold: p.threshold,
+      nodes,
+      sessionNonce: bytesToHex(random(32)),
+    };
+    const infos = await fanOut(nodes, (n) => callNode<KeyInfo>(n, 'POST', '/v1/keys', req, timeoutMs));
+    const key = checkSameKey(infos);
+    keyCache.set(key.id, key);
+    return key;
+  }
+
+  async function listKeys(): Promise<KeyInfo[]> {
+    const up = (await health()).filter((h) => h.ok);
+    const first = up[0];
+    if (!first) throw new TkmsError('node.unreachable', { details: 'no configured node answers' });
+    const keys: KeyInfo[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/v1/keys?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page: { keys: KeyInfo[]; nextCursor: string | null } = await callNode(
+        node(first.id),
+        'GET',
+        path,
+        undefined,
+        timeoutMs,
+      );
+      keys.push(...page.keys);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return keys;
+  }
+
+  /** Public key data, fetched from every reachable holder and checked for agreement. */
+  async function getKey(keyId: string): Promise<KeyInfo> {
+    const results = await Promise.allSettled(
+      config.nodes.map((n) =>
+        callNode<KeyInfo>(n, 'GET', `/v1/keys/${encodeURIComponent(keyId)}`, undefined, timeoutMs),
+      ),
+    );
+    const infos = results
+      .filter((r): r is PromiseFulfilledResult<KeyInfo> => r.status === 'fulfilled')
+      .map((r) => r.value);
+    if (infos.length === 0) {
+      const reasons = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
+      throw reasons.find((e) => e instanceof TkmsError && e.code === 'key.not_found') ?? reasons[0];
+    }
+    const key = checkSameKey(infos);
+    keyCache.set(key.id, key);
+    return key;
+  }
+
+  async function chooseSigners(key: KeyInfo): Promise<string[]> {
+    const candidates = key.nodes.filter((id) => byId.has(id));
+    const up = new Set((await health()).filter((h) => h.ok).map((h) => h.id));
+    const live = candidates.filter((id) => up.has(id));
+    if (live.length < key.threshold)
+      throw new TkmsError('node.unreachable', {
+        details: `only ${live.length} of the key's nodes answer (${live.join(', ') || 'none'}); ${key.threshold} are needed`,
+        culprits: candidates.filter((id) => !up.has(id)),
+      });
+    return live.slice(0, key.threshold);
+  }
+
+  async function sign(p: SignParameters): Promise<SignReturnType> {
+    const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
+    const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
+    const body = {
+      message: bytesToHex(p.message),
+      signers,
+      sessionNonce: bytesToHex(random(32)),
+      ...(p.taproot ? { taproot: { merkleRoot: bytesToHex(p.taproot.merkleRoot) } } : {}),
+    };
+    const parts = await fanOut(signers, (n) =>
+      callNode<SignShareResponse>(n, 'POST', `/v1/keys/${encodeURIComponent(key.id)}/sign`, body, timeoutMs),
+    );
+    // Every signer must have used the same commitment list (the nodes echo-checked it; check again).
+    const list = JSON.stringify(sorted(parts[0]?.commitments ?? {}));
+    const odd = parts.filter((x) => JSON.stringify(sorted(x.commitments)) !== list).map((x) => x.node);
+    if (odd.length)
+      throw new TkmsError('node.inconsistent', {
+        details: 'signers report different commitment lists',
+        culprits: odd,
+      });
+    const first = parts[0] as SignShareResponse;
+    const mode = KEY_TYPES[key.type].mode;
+    const signature = aggregateFrost({
+      mode,
+      groupPublicKey: hexToBytes(key.groupKey),
+      verifyingShares: mapHex(key.verifyingShares),
+      identifiers: key.identifiers,
+      message: p.message,
+      commitments: Object.fromEntries(
+        Object.entries(first.commitments).map(([id, c]) => [
+          id,
+          { hiding: hexToBytes(c.hiding), binding: hexToBytes(c.binding) },
+        ]),
+      ),
+      shares: Object.fromEntries(parts.map((x) => [x.node, hexToBytes(x.share)])),
+      ...(p.taproot ? { taproot: p.taproot } : {}),
+    });
+    return { keyId: key.id, signature, signers, publicKey: key.publicKey };
+  }
+
+  return { health, createKey, listKeys, getKey, sign, nodes: config.nodes.map((n) => n.id) };
+}
+
+function sorted<T>(o: Record<string, T>): Array<[string, T]> {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function mapHex(o: Record<string, string>): Record<string, Uint8Array> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, hexToBytes(v)]));
+}

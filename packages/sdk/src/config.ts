@@ -1,0 +1,16 @@
+/** How the client reaches one node: its URL, this client's credential there, and its pinned keys. */
+export type NodeEndpoint = {
+  id: string;
+  url: string;
+  apiKey: string;
+  signPublicKey?: string;
+  encPublicKey?: string;
+};
+
+export type ClientConfig = {
+  nodes: NodeEndpoint[];
+  /** Per-call timeout to one node (ms). Default 15 000. */
+  timeoutMs?: number;
+  /** Health-check timeout when choosing signers (ms). Default 1 500. */
+  healthTimeoutMs?: number;
+};

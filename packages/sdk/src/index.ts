@@ -1,0 +1,10 @@
+export {
+  type CreateKeyParameters,
+  createClient,
+  type NodeHealth,
+  type SignParameters,
+  type SignReturnType,
+  type TkmsClient,
+} from './client.ts';
+export type { ClientConfig, NodeEndpoint } from './config.ts';
+export { callNode } from './http.ts';
