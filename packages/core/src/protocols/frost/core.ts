@@ -58,16 +58,17 @@ export function encodeCommitmentList(cs: FrostCiphersuite, sorted: readonly Sign
 }
 
 /**
- * RFC 9591 §4.4 compute_binding_factors. Returns rho_input per signer (for test vectors) and the
+ * RFC 9591 §4.4 compute_binding_factors (the list is sorted by identifier first). Returns rho_input per signer (for test vectors) and the
  * binding factor ρ_i = H1(rho_input). The prefix binds the group key, the message (H4) and the
  * FULL commitment list (H5): the ROS defence (protocols.md §3.5).
  */
 export function computeBindingFactors(
   cs: FrostCiphersuite,
   key: SigningKey,
-  sorted: readonly SignerCommitment[],
+  commitments: readonly SignerCommitment[],
   message: Bytes,
 ): { inputs: Map<PartyId, Bytes>; rho: Map<PartyId, bigint> } {
+  const sorted = sortCommitments(commitments);
   const prefix = concatBytes(
     key.bindingKey,
     cs.hashes.H4(message),
