@@ -22,6 +22,8 @@ CREATE TABLE keys (
   meta             jsonb NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(meta) = 'object'),
   CHECK (threshold <= jsonb_array_length(parties)),
   CHECK (status = 'failed' OR sealed_share IS NOT NULL),
+  -- Only sealed blobs ("TKS1" header, seal/sealer.ts) are accepted: plaintext cannot land here.
+  CHECK (sealed_share IS NULL OR substring(sealed_share FROM 1 FOR 4) = decode('544b5331', 'hex')),
   CHECK ((status = 'active') <= (activated_at IS NOT NULL))
 );
 CREATE INDEX keys_listing ON keys (created_at DESC, id DESC);
