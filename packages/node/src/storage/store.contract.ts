@@ -126,7 +126,11 @@ export function storeContract(target: ContractTarget): void {
     it('refuse a migration edited after it was applied, and a schema newer than the code', async () => {
       const [first] = loadMigrations();
       assert.ok(first);
-      const edited = { ...first, sql: `${first.sql}\n-- edited`, checksum: checksumOf(`${first.sql}\n-- edited`) };
+      const edited = {
+        ...first,
+        sql: `${first.sql}\n-- edited`,
+        checksum: checksumOf(`${first.sql}\n-- edited`),
+      };
       const e1 = await rejectsWith(migrate(db, [edited]), 'storage.failed');
       assert.match(e1.message, /edited after it was applied/);
       const e2 = await rejectsWith(migrate(db, []), 'storage.failed');
@@ -284,7 +288,12 @@ export function storeContract(target: ContractTarget): void {
       const ssid = randomSsid();
       await store.beginSession({ ssid, protocol: 'tkms/dkg-pedpop/v1' });
       await rejectsWith(store.finishSession(ssid, 'aborted'), 'request.invalid');
-      const abort = { code: 'protocol.bad_share', round: 2, culprits: ['node-3'], detail: 'share 3 fails VSS' } as const;
+      const abort = {
+        code: 'protocol.bad_share',
+        round: 2,
+        culprits: ['node-3'],
+        detail: 'share 3 fails VSS',
+      } as const;
       const s = await store.finishSession(ssid, 'aborted', abort);
       assert.deepEqual(s.abort, abort);
       assert.deepEqual((await store.getSession(ssid))?.abort, abort);
@@ -295,7 +304,7 @@ export function storeContract(target: ContractTarget): void {
       await rejectsWith(store.beginSession({ ssid: 'ab'.repeat(16), protocol: 'p' }), 'request.bad_hex');
     });
 
-    it('abortRunningSessions marks only the given replica\'s running sessions', async () => {
+    it("abortRunningSessions marks only the given replica's running sessions", async () => {
       const mine = [randomSsid(), randomSsid()];
       const sibling = randomSsid();
       const finished = randomSsid();
@@ -391,7 +400,10 @@ export function storeContract(target: ContractTarget): void {
       assert.deepEqual(await store.findApiKeyByHash(bytesToHex(hash)), rec);
       assert.equal(await store.findApiKeyByHash(randomBytes(32)), null);
       assert.equal(await store.findApiKeyByHash('zz'), null);
-      await rejectsWith(store.insertApiKey({ id: uniq('ak'), name: 'short', hash: randomBytes(31) }), 'request.invalid');
+      await rejectsWith(
+        store.insertApiKey({ id: uniq('ak'), name: 'short', hash: randomBytes(31) }),
+        'request.invalid',
+      );
       assert.equal(await store.disableApiKey(id), true);
       assert.equal((await store.findApiKeyByHash(hash))?.disabled, true);
       assert.equal(await store.disableApiKey(uniq('none')), false);
@@ -431,7 +443,10 @@ export function storeContract(target: ContractTarget): void {
 
     it('the table refuses UPDATE and DELETE (append-only trigger)', async () => {
       const e = await store.appendAudit({ actor: 'a', action: 'x', outcome: 'ok' });
-      await rejectsWith(db.query('UPDATE audit_log SET actor = $1 WHERE seq = $2', ['mallory', e.seq]), 'storage.failed');
+      await rejectsWith(
+        db.query('UPDATE audit_log SET actor = $1 WHERE seq = $2', ['mallory', e.seq]),
+        'storage.failed',
+      );
       await rejectsWith(db.query('DELETE FROM audit_log WHERE seq = $1', [e.seq]), 'storage.failed');
       assert.equal(await store.verifyAuditChain(), null);
     });
@@ -442,16 +457,28 @@ export function storeContract(target: ContractTarget): void {
       await store.appendAudit({ actor: 'a', action: 'x', outcome: 'ok', detail: { i: 3 } });
       assert.equal(await store.verifyAuditChain(), null);
 
-      await asSuperuserBypassingTriggers(db, 'UPDATE audit_log SET outcome = $1 WHERE seq = $2', ['denied', e2.seq]);
+      await asSuperuserBypassingTriggers(db, 'UPDATE audit_log SET outcome = $1 WHERE seq = $2', [
+        'denied',
+        e2.seq,
+      ]);
       assert.equal(await store.verifyAuditChain(), e2.seq);
-      await asSuperuserBypassingTriggers(db, 'UPDATE audit_log SET outcome = $1 WHERE seq = $2', ['ok', e2.seq]);
+      await asSuperuserBypassingTriggers(db, 'UPDATE audit_log SET outcome = $1 WHERE seq = $2', [
+        'ok',
+        e2.seq,
+      ]);
       assert.equal(await store.verifyAuditChain(), null);
 
-      await asSuperuserBypassingTriggers(db, `UPDATE audit_log SET detail = '{"i": 1.5}'::jsonb WHERE seq = $1`, [
-        e1.seq,
-      ]);
+      await asSuperuserBypassingTriggers(
+        db,
+        `UPDATE audit_log SET detail = '{"i": 1.5}'::jsonb WHERE seq = $1`,
+        [e1.seq],
+      );
       assert.equal(await store.verifyAuditChain(), e1.seq);
-      await asSuperuserBypassingTriggers(db, `UPDATE audit_log SET detail = '{"i": 1}'::jsonb WHERE seq = $1`, [e1.seq]);
+      await asSuperuserBypassingTriggers(
+        db,
+        `UPDATE audit_log SET detail = '{"i": 1}'::jsonb WHERE seq = $1`,
+        [e1.seq],
+      );
       assert.equal(await store.verifyAuditChain(), null);
 
       await asSuperuserBypassingTriggers(db, 'DELETE FROM audit_log WHERE seq = $1', [e2.seq]);
@@ -460,7 +487,16 @@ export function storeContract(target: ContractTarget): void {
         db,
         `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash)
          VALUES ($1, $2::timestamptz, $3, $4, NULL, NULL, $5, $6::jsonb, $7, $8)`,
-        [e2.seq, e2.at.toISOString(), e2.actor, e2.action, e2.outcome, JSON.stringify(e2.detail), e2.prevHash, e2.hash],
+        [
+          e2.seq,
+          e2.at.toISOString(),
+          e2.actor,
+          e2.action,
+          e2.outcome,
+          JSON.stringify(e2.detail),
+          e2.prevHash,
+          e2.hash,
+        ],
       );
       assert.equal(await store.verifyAuditChain(), null);
 
@@ -476,7 +512,9 @@ export function storeContract(target: ContractTarget): void {
 
     it('concurrent appends get distinct, contiguous seq numbers and a valid chain', async () => {
       const entries = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => store.appendAudit({ actor: 'c', action: 'x', outcome: 'ok', detail: { i } })),
+        Array.from({ length: 16 }, (_, i) =>
+          store.appendAudit({ actor: 'c', action: 'x', outcome: 'ok', detail: { i } }),
+        ),
       );
       const seqs = entries.map((e) => e.seq).sort((x, y) => x - y);
       const first = seqs[0] as number;

@@ -26,7 +26,9 @@ async function connectAdmin(): Promise<{ admin: Db; url: URL } | { error: string
       const admin = await openDb(candidate, { maxConnections: 2 });
       return { admin, url: new URL(candidate) };
     } catch (e) {
-      errors.push(`${candidate.replace(/:[^:@/]*@/, ':***@')}: ${e instanceof Error ? e.message : String(e)}`);
+      errors.push(
+        `${candidate.replace(/:[^:@/]*@/, ':***@')}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   return { error: errors.join('; ') };
@@ -40,7 +42,10 @@ if ('error' in conn) {
     it('PostgreSQL is reachable for the storage contract (CI=true)', () => {
       assert.fail(why);
     });
-  else it('store contract: PostgreSQL', { skip: `${why}; start it or set TKMS_TEST_PG_URL (fails under CI=true)` }, () => {});
+  else
+    it('store contract: PostgreSQL', {
+      skip: `${why}; start it or set TKMS_TEST_PG_URL (fails under CI=true)`,
+    }, () => {});
 } else {
   const { admin, url } = conn;
   const runId = randomBytes(6).toString('hex');
@@ -86,7 +91,9 @@ if ('error' in conn) {
         const stores = replicas.map((r) => new Store(r));
         await Promise.all(
           stores.flatMap((s, i) =>
-            Array.from({ length: 10 }, (_, j) => s.appendAudit({ actor: `r${i}`, action: 'x', outcome: 'ok', detail: { j } })),
+            Array.from({ length: 10 }, (_, j) =>
+              s.appendAudit({ actor: `r${i}`, action: 'x', outcome: 'ok', detail: { j } }),
+            ),
           ),
         );
         const all = await (stores[0] as Store).listAudit({ limit: 100 });
