@@ -11,4 +11,4 @@ export * from './errors/index.ts';
 export * from './keys/key-types.ts';
 export * from './protocols/dkg/index.ts';
 export * from './protocols/frost/index.ts';
-export type { KeyShare, PublicKeyPackage } from './protocols/key-share.ts';
+export { type KeyShare, type PublicKeyPackage, validateKeyShare } from './protocols/key-share.ts';

@@ -96,3 +96,50 @@ export function sortedUnique(xs: readonly string[]): string[] | undefined {
 export function suiteOf(key: { suite: string }): Suite {
   return getSuite(key.suite);
 }
+
+/**
+ * Checks a key share for internal consistency before it is used or stored: suite known,
+ * 2 ≤ threshold ≤ n, sorted distinct parties, canonical distinct identifiers, canonical prime-order
+ * group key and verifying shares, s_i·G == PK_i for the holder, and every verifying share on the
+ * degree t−1 polynomial whose value at 0 is the group key (interpolated in the exponent from the
+ * first t shares). Throws `RangeError` naming the first inconsistency.
+ */
+export function validateKeyShare(key: KeyShare, holder: PartyId): void {
+  const suite = getSuite(key.suite);
+  const parties = sortedUnique(key.parties);
+  if (!parties || parties.some((p, i) => p !== key.parties[i]))
+    throw new RangeError('parties not sorted and distinct');
+  const n = parties.length;
+  if (n < MIN_PARTIES || n > MAX_PARTIES) throw new RangeError(`${n} parties`);
+  if (!Number.isSafeInteger(key.threshold) || key.threshold < 2 || key.threshold > n)
+    throw new RangeError(`threshold ${key.threshold} for ${n} parties`);
+  if (!parties.includes(holder)) throw new RangeError(`${holder} is not a party of the key`);
+  const ids = readIdentifiers(suite, key.identifiers, parties);
+  const shares = readVerifyingShares(suite, key.verifyingShares, parties);
+  const PK = suite.decodePoint(key.groupPublicKey);
+  const s = suite.decodeScalar(key.signingShare.expose());
+  if (!suite.mulBase(s).equals(shares.get(holder) as GroupPoint))
+    throw new RangeError('signing share does not match its verifying share');
+  const base = parties.slice(0, key.threshold);
+  const xs = base.map((p) => ids.get(p) as bigint);
+  const points = base.map((p) => shares.get(p) as GroupPoint);
+  const at = (x: bigint): GroupPoint => {
+    // Lagrange basis at x over xs: L_i(x) = Π_{j≠i} (x − x_j)/(x_i − x_j).
+    const { Fn } = suite;
+    const coeffs = xs.map((xi) => {
+      let num = 1n;
+      let den = 1n;
+      for (const xj of xs) {
+        if (xj === xi) continue;
+        num = Fn.mul(num, Fn.sub(x, xj));
+        den = Fn.mul(den, Fn.sub(xi, xj));
+      }
+      return Fn.div(num, den);
+    });
+    return suite.msm(points, coeffs);
+  };
+  if (!at(0n).equals(PK)) throw new RangeError('verifying shares do not interpolate to the group key');
+  for (const p of parties.slice(key.threshold))
+    if (!at(ids.get(p) as bigint).equals(shares.get(p) as GroupPoint))
+      throw new RangeError(`verifying share of ${p} is off the key polynomial`);
+}

@@ -4,6 +4,7 @@ import { bytesToHex, equalBytes } from '../../crypto/bytes.ts';
 import { getSuite } from '../../crypto/suites/index.ts';
 import type { SuiteName } from '../../crypto/suites/types.ts';
 import { simulate } from '../../engine/simulate/index.ts';
+import { validateKeyShare } from '../key-share.ts';
 import { dkgKeys, partyNames, reconstructSecret, runDkg, testSeed } from '../testing/fixtures.ts';
 import { startDkg } from './start.ts';
 import { DKG_PROTOCOL } from './types.ts';
@@ -89,4 +90,34 @@ test('DKG start refuses bad parameters as abort values', () => {
     start: (ctx) => startDkg(ctx, { suite: 'ed25519', threshold: 2 }),
   });
   assert.equal(one.outcomes.solo?.status, 'aborted');
+});
+
+test('validateKeyShare accepts DKG outputs and rejects tampered key packages', () => {
+  const seed = testSeed('validate-key-share');
+  for (const suiteName of ['ed25519', 'secp256k1'] as SuiteName[]) {
+    const suite = getSuite(suiteName);
+    const keys = dkgKeys(suiteName, 4, 3, seed);
+    for (const [p, k] of Object.entries(keys)) validateKeyShare(k, p);
+    const k = keys['node-1'];
+    assert.ok(k);
+    const other = suite.encodePoint(suite.mulBase(5n));
+    assert.throws(
+      () => validateKeyShare({ ...k, verifyingShares: { ...k.verifyingShares, 'node-4': other } }, 'node-1'),
+      /off the key/,
+    );
+    assert.throws(() => validateKeyShare({ ...k, groupPublicKey: other }, 'node-1'), /interpolate/);
+    assert.throws(
+      () => validateKeyShare({ ...k, signingShare: (keys['node-2'] as typeof k).signingShare }, 'node-1'),
+      /signing share/,
+    );
+    assert.throws(() => validateKeyShare({ ...k, threshold: 5 }, 'node-1'), /threshold/);
+    assert.throws(
+      () =>
+        validateKeyShare(
+          { ...k, identifiers: { ...k.identifiers, 'node-2': k.identifiers['node-1'] as string } },
+          'node-1',
+        ),
+      /duplicate/,
+    );
+  }
 });
