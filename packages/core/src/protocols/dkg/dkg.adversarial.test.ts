@@ -11,7 +11,16 @@ import { type Bytes, concatBytes, hexToBytes, utf8 } from '../../crypto/bytes.ts
 import { decodeFields, encodeFields } from '../../crypto/lp.ts';
 import { getSuite } from '../../crypto/suites/index.ts';
 import type { SuiteName } from '../../crypto/suites/types.ts';
-import { equivocate, flipBit, mutate, type Rule, seededRandom } from '../../engine/simulate/index.ts';
+import {
+  conflict,
+  drop,
+  equivocate,
+  flipBit,
+  mutate,
+  type Rule,
+  replay,
+  seededRandom,
+} from '../../engine/simulate/index.ts';
 import type { Abort, PartyId, Round } from '../../engine/types.ts';
 import { partyNames, runDkg, testSeed } from '../testing/fixtures.ts';
 import { startDkg } from './start.ts';
@@ -312,4 +321,37 @@ test('DKG rounds verify without changing state: a rejected message does not bloc
   assert.equal(v2.ok, false);
   const v3 = round.verify('node-2', good);
   assert.equal(v3.ok, true);
+});
+
+test('DKG over a faulty network: duplicates are harmless, conflicting duplicates name the sender, drops time out', () => {
+  const seed = testSeed('dkg-network');
+  const parties = partyNames(3);
+  const dup = runDkg({
+    suite: 'ed25519',
+    n: 3,
+    t: 2,
+    seed,
+    ssid: SSID,
+    rules: [replay({ from: 'node-2' }, 2), replay({ round: 2 })],
+  });
+  for (const p of parties) assert.equal(dup.outcomes[p]?.status, 'done', p);
+  const alt = honestRound1('ed25519', 'node-2', parties, 2, `${seed}/alt`);
+  const conflicting = runDkg({
+    suite: 'ed25519',
+    n: 3,
+    t: 2,
+    seed,
+    ssid: SSID,
+    rules: [conflict(R1, () => alt)],
+  });
+  expectAbort(conflicting.outcomes, honest, 'protocol.equivocation', ['node-2']);
+  const dropped = runDkg({
+    suite: 'secp256k1',
+    n: 3,
+    t: 2,
+    seed,
+    ssid: SSID,
+    rules: [drop({ from: 'node-3', round: 2 })],
+  });
+  for (const o of Object.values(dropped.outcomes)) assert.notEqual(o.status, 'done');
 });
