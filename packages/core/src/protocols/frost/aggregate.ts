@@ -7,7 +7,7 @@ import type { GroupPoint } from '../../crypto/suites/types.ts';
 import type { PartyId } from '../../engine/types.ts';
 import { TkmsError } from '../../errors/tkms-error.ts';
 import { readIdentifiers, readVerifyingShares, sortedUnique } from '../key-share.ts';
-import { ciphersuiteFor, type FrostCiphersuite, type FrostMode, type Taproot } from './ciphersuite.ts';
+import { ciphersuiteForMode, type FrostCiphersuite, type FrostMode, type Taproot } from './ciphersuite.ts';
 import {
   aggregateShares,
   prepareSigning,
@@ -19,7 +19,7 @@ import type { AggregateFrostParams } from './types.ts';
 
 function modeSuite(mode: FrostMode): FrostCiphersuite {
   try {
-    return ciphersuiteFor(mode);
+    return ciphersuiteForMode(mode);
   } catch {
     throw new TkmsError('request.invalid', { details: `unknown signing mode ${String(mode)}` });
   }

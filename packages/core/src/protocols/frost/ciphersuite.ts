@@ -132,6 +132,13 @@ export const BIP340: FrostCiphersuite = Object.freeze({
   displayKey: (key: SigningKey) => xOnly(key.effective),
 });
 
+/** The ciphersuite of a public signing mode; `RangeError` for anything else (including 'secp256k1'). */
+export function ciphersuiteForMode(mode: FrostMode): FrostCiphersuite {
+  if (mode === 'ed25519') return ED25519;
+  if (mode === 'bip340') return BIP340;
+  throw new RangeError(`unknown FROST mode ${String(mode)}`);
+}
+
 export function ciphersuiteFor(mode: FrostCiphersuiteId): FrostCiphersuite {
   if (mode === 'ed25519') return ED25519;
   if (mode === 'bip340') return BIP340;

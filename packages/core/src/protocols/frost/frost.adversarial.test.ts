@@ -357,3 +357,30 @@ test('signing share is used through SecretBytes and outputs carry no nonce mater
   }
   assert.equal(JSON.stringify({ s: new SecretBytes(new Uint8Array(32)) }), '{"s":"[secret]"}');
 });
+
+test('public entry points accept only the ed25519 and bip340 modes', () => {
+  const keys = dkgKeys('secp256k1', 3, 2, 'modes');
+  const { outcomes } = runSign({
+    keys,
+    signers: ['node-1', 'node-2'],
+    message,
+    mode: 'secp256k1' as FrostMode,
+    seed: 'modes',
+  });
+  for (const o of Object.values(outcomes))
+    assert.equal(o.status === 'aborted' && o.abort.code, 'request.invalid');
+  const k = keys['node-1'] as DkgOutput;
+  assert.throws(
+    () =>
+      aggregateFrost({
+        mode: 'secp256k1' as FrostMode,
+        groupPublicKey: k.groupPublicKey,
+        verifyingShares: k.verifyingShares,
+        identifiers: k.identifiers,
+        message,
+        commitments: {},
+        shares: {},
+      }),
+    (e: unknown) => e instanceof TkmsError && e.code === 'request.invalid',
+  );
+});

@@ -6,7 +6,7 @@
 import type { GroupPoint } from '../../crypto/suites/types.ts';
 import type { Abort, PartyId, SessionContext, Step } from '../../engine/types.ts';
 import { readIdentifiers, sortedUnique } from '../key-share.ts';
-import { ciphersuiteFor, type FrostCiphersuite, type SigningKey } from './ciphersuite.ts';
+import { ciphersuiteForMode, type FrostCiphersuite, type SigningKey } from './ciphersuite.ts';
 import { nonceGenerate } from './core.ts';
 import { encodeRound1, frostRound1 } from './round1.ts';
 import type { FrostShareOutput, FrostSignParams } from './types.ts';
@@ -25,7 +25,7 @@ const refuse = (code: Abort['code'], detail: string): Step<FrostShareOutput> => 
 export function startFrostSign(ctx: SessionContext, params: FrostSignParams): Step<FrostShareOutput> {
   let cs: FrostCiphersuite;
   try {
-    cs = ciphersuiteFor(params.mode);
+    cs = ciphersuiteForMode(params.mode);
   } catch {
     return refuse('request.invalid', `unknown signing mode ${String(params.mode)}`);
   }
