@@ -54,7 +54,10 @@ export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}):
   const configOf = (id: string) => configs[ids.indexOf(id)] as string;
 
   const start = async (id: string) => {
-    const child = spawnNode(configOf(id), { quiet: o.quiet ?? true, env: { TKMS_LOG: 'silent' } });
+    const quiet = o.quiet ?? true;
+    const child = spawnNode(configOf(id), { quiet, env: quiet ? { TKMS_LOG: 'silent' } : {} });
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
     procs.set(id, child);
     await waitHealthy(urls[id] as string, 30_000, child);
   };
@@ -73,6 +76,11 @@ export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}):
       c.once('exit', () => res());
       c.kill('SIGKILL');
     });
+  // Children must not outlive a test runner that is killed or times out.
+  const reap = () => {
+    for (const p of procs.values()) p.kill('SIGKILL');
+  };
+  process.once('exit', reap);
   await Promise.all(ids.map(start));
   return {
     dir,
@@ -85,6 +93,7 @@ export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}):
     stop,
     kill9,
     close: async () => {
+      process.off('exit', reap);
       await Promise.all(ids.map(stop));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,3 +1,4 @@
+import type { SessionOutcome } from './audit/session-log.ts';
 import type { Logger } from './log/logger.ts';
 import type { Sealer } from './seal/sealer.ts';
 import type { SessionManager } from './session/manager.ts';
@@ -9,6 +10,8 @@ export type NodeContext = {
   /** Every node of the cluster this node knows, including itself, sorted. */
   readonly clusterNodes: readonly string[];
   readonly store: Store;
+  /** Session end + audit record, group-committed. Resolves once durable. */
+  readonly sessionLog: { record(o: SessionOutcome): Promise<void> };
   readonly sealer: Sealer;
   readonly sessions: SessionManager;
   readonly random: (n: number) => Uint8Array;

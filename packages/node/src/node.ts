@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { TkmsError } from '@tkms/core';
 import { createApp } from './api/app.ts';
+import { createSessionLog } from './audit/session-log.ts';
 import { createAuthenticator } from './auth/api-keys.ts';
 import { type NodeConfig, NodeConfigSchema } from './config/schema.ts';
 import type { NodeContext } from './context.ts';
@@ -84,6 +85,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     id: config.id,
     clusterNodes: [config.id, ...config.peers.map((p) => p.id)].sort(),
     store,
+    sessionLog: createSessionLog(store),
     sealer,
     sessions,
     random: (n) => new Uint8Array(randomBytes(n)),
@@ -124,6 +126,12 @@ export async function startNode(configPath: string): Promise<TkmsNode & { port: 
       details: `cannot listen on ${config.listen.host}:${config.listen.port}: ${e instanceof Error ? e.message : e}`,
     });
   });
+  // Clients (undici, the peer agent) keep idle connections ~4-5 s; a server that closes first
+  // races them and a request can land on a socket that is being closed.
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
   log.info('node.listening', { url: config.url, port });

@@ -13,16 +13,23 @@ export async function callNode<T>(
   timeoutMs: number,
 ): Promise<T> {
   let res: Response;
+  const init: RequestInit = {
+    method,
+    headers: {
+      authorization: `Bearer ${node.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
   try {
-    res = await fetch(new URL(path, node.url), {
-      method,
-      headers: {
-        authorization: `Bearer ${node.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    try {
+      res = await fetch(new URL(path, node.url), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      // A pooled connection the node closed while idle: send once more on a fresh one. Safe for
+      // POSTs too, because every request carries a session nonce the node accepts only once.
+      if (!isStaleSocket(e)) throw e;
+      res = await fetch(new URL(path, node.url), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    }
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
     throw new TkmsError('node.unreachable', {
@@ -56,4 +63,14 @@ export async function callNode<T>(
     });
   }
   return json as T;
+}
+
+function isStaleSocket(e: unknown): boolean {
+  const cause =
+    e instanceof Error ? (e.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  return (
+    cause?.code === 'UND_ERR_SOCKET' ||
+    cause?.code === 'ECONNRESET' ||
+    (typeof cause?.message === 'string' && /other side closed/.test(cause.message))
+  );
 }

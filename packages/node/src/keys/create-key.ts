@@ -76,53 +76,75 @@ export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: 
         sealedShare: sealed,
         status: 'active',
       });
-      await tx.finishSession(ssidHex, 'done');
-      await tx.appendAudit({
+    });
+    await ctx.sessionLog.record({
+      ssid: ssidHex,
+      protocol: PROTOCOL.dkg,
+      keyId: req.id,
+      row: 'update',
+      status: 'done',
+      audit: {
         actor,
         action: 'key.create',
         keyId: req.id,
         ssid: ssidHex,
         outcome: 'ok',
         detail: { type: req.type, threshold: req.threshold, nodes: parties, ms: Date.now() - started },
-      });
+      },
     });
     const rec = await ctx.store.getKey(req.id);
     if (!rec) throw new TkmsError('storage.failed', { details: 'key vanished after insert' });
     ctx.log.info('key.created', { keyId: req.id, type: req.type, ms: Date.now() - started });
     return toKeyInfo(rec, ctx.id);
   } catch (e) {
-    await recordFailure(ctx, ssidHex, actor, 'key.create', req.id, e);
+    await recordFailure(
+      ctx,
+      { ssid: ssidHex, protocol: PROTOCOL.dkg, keyId: req.id, row: 'update' },
+      actor,
+      'key.create',
+      e,
+    );
     throw e;
   }
 }
 
+/** Writes the aborted session and its audit record; logs (never throws) if even that fails. */
 export async function recordFailure(
   ctx: NodeContext,
-  ssid: string,
+  session: { ssid: string; protocol: string; keyId: string; row: 'insert' | 'update' },
   actor: string,
   action: string,
-  keyId: string,
   e: unknown,
 ): Promise<void> {
   const err = e instanceof TkmsError ? e : new TkmsError('internal', { cause: e });
   try {
-    await ctx.store.transaction(async (tx) => {
-      await tx.finishSession(ssid, 'aborted', { code: err.code, culprits: [...err.culprits] });
-      await tx.appendAudit({
+    // A refused duplicate session id is audited, but the earlier session's row is left alone.
+    const row = err.code === 'session.exists' ? 'none' : session.row;
+    await ctx.sessionLog.record({
+      ...session,
+      row,
+      status: 'aborted',
+      abort: { code: err.code, culprits: [...err.culprits] },
+      audit: {
         actor,
         action,
-        keyId,
-        ssid,
+        keyId: session.keyId,
+        ssid: session.ssid,
         outcome: 'error',
         detail: { code: err.code, culprits: [...err.culprits] },
-      });
+      },
     });
   } catch (inner) {
     ctx.log.warn('audit.write_failed', {
-      ssid,
+      ssid: session.ssid,
       action,
       error: inner instanceof Error ? inner.message : 'unknown',
     });
   }
-  ctx.log.info(`${action}.failed`, { keyId, ssid, code: err.code, culprits: err.culprits });
+  ctx.log.info(`${action}.failed`, {
+    keyId: session.keyId,
+    ssid: session.ssid,
+    code: err.code,
+    culprits: err.culprits,
+  });
 }

@@ -80,7 +80,8 @@ export async function signShare(
     ),
   });
   const ssidHex = bytesToHex(ssid);
-  await ctx.store.beginSession({ ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId });
+  // No session row up front: nonces exist only in this process's memory for this session, so the
+  // session manager's in-memory check is what matters; the row is written with the audit record.
   if (!key.sealedShare)
     throw new TkmsError('key.not_active', { details: `${keyId} holds no share on ${ctx.id}` });
   const share = ctx.sealer.open(key.sealedShare, shareAad({ nodeId: ctx.id, keyId, version: key.version }));
@@ -107,16 +108,20 @@ export async function signShare(
         }),
     );
     // No audit record, no answer: the share leaves only after the record is written.
-    await ctx.store.transaction(async (tx) => {
-      await tx.finishSession(ssidHex, 'done');
-      await tx.appendAudit({
+    await ctx.sessionLog.record({
+      ssid: ssidHex,
+      protocol: PROTOCOL.frostSign,
+      keyId,
+      row: 'insert',
+      status: 'done',
+      audit: {
         actor,
         action: 'key.sign',
         keyId,
         ssid: ssidHex,
         outcome: 'ok',
         detail: { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
-      });
+      },
     });
     return {
       keyId,
@@ -130,7 +135,13 @@ export async function signShare(
       share: bytesToHex(out.share),
     };
   } catch (e) {
-    await recordFailure(ctx, ssidHex, actor, 'key.sign', keyId, e);
+    await recordFailure(
+      ctx,
+      { ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId, row: 'insert' },
+      actor,
+      'key.sign',
+      e,
+    );
     throw e;
   } finally {
     share.wipe();

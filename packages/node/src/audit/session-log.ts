@@ -1,0 +1,34 @@
+/**
+ * Writes the end of a session: its row in `sessions` and its audit record, in one transaction,
+ * group-committed with whatever else finished meanwhile.
+ */
+import type { SessionAbortInput, Store } from '../storage/index.ts';
+import type { AuditInput } from '../storage/store.ts';
+import { GroupCommit } from './group-commit.ts';
+
+export type SessionOutcome = {
+  ssid: string;
+  protocol: string;
+  keyId: string;
+  /** `update` when `beginSession` created the row, `insert` when it must be created now, `none` to audit only. */
+  row: 'insert' | 'update' | 'none';
+  status: 'done' | 'aborted';
+  abort?: SessionAbortInput;
+  audit: AuditInput;
+};
+
+export function createSessionLog(store: Store): { record(o: SessionOutcome): Promise<void> } {
+  const gc = new GroupCommit<SessionOutcome>((items) =>
+    store.transaction(async (tx) => {
+      for (const o of items) {
+        if (o.row === 'insert') await tx.beginSession({ ssid: o.ssid, protocol: o.protocol, keyId: o.keyId });
+        if (o.row !== 'none') {
+          if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
+          else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
+        }
+        await tx.appendAudit(o.audit);
+      }
+    }),
+  );
+  return { record: (o) => gc.submit(o) };
+}
