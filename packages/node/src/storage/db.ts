@@ -65,14 +65,21 @@ export const SQLSTATE = {
  * its transactions.
  */
 export class TxGuard {
-  readonly #inside = new AsyncLocalStorage<true>();
+  readonly #inside = new AsyncLocalStorage<{ open: boolean }>();
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#inside.run(true, fn);
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    // Work started inside the transaction that outlives it (a timer, a background task) is no
+    // longer "inside" once the transaction has ended.
+    const scope = { open: true };
+    try {
+      return await this.#inside.run(scope, fn);
+    } finally {
+      scope.open = false;
+    }
   }
 
   assertOutside(): void {
-    if (this.#inside.getStore())
+    if (this.#inside.getStore()?.open)
       throw new TkmsError('internal', {
         details: 'the outer Db handle was used inside its own transaction; use the tx handle',
       });

@@ -8,8 +8,9 @@
  *   `fsync()` and route that call to `fs.fsyncSync`, then check `SHOW fsync` reports `on`.
  *   (`relaxedDurability` is a browser/IndexedDB option; we set it to false anyway.)
  * - **One process per directory.** PGlite runs Postgres in single-user mode and takes no lock, so
- *   two processes on one directory corrupt it. We hold `tkms.lock` (pid + host) while open and
- *   take over a lock whose process is gone (after a crash).
+ *   two processes on one directory corrupt it. We hold `tkms.lock` (pid + host, touched every 5 s)
+ *   while open and take over a lock whose process is gone, or, from another host, that went
+ *   unrefreshed for 30 s (after a crash).
  * - **Atomic first start.** A new data directory is ~35 MB; a crash half-way through writing it
  *   left a directory that PGlite would later open as if it were whole. We initialise in a sibling
  *   temporary directory, fsync it and rename it into place.
@@ -28,6 +29,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -304,6 +306,9 @@ function cleanStaleInitDirs(parent: string, name: string): void {
 // One process per data directory.
 
 const LOCK_FILE = 'tkms.lock';
+/** The holder touches the lock this often; another host may take it over once it is LEASE_MS old. */
+const HEARTBEAT_MS = 5_000;
+const LEASE_MS = 30_000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -314,7 +319,11 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Takes `<dir>/tkms.lock`; returns the release function. */
+/**
+ * Takes `<dir>/tkms.lock` and keeps it fresh; returns the release function. A lock is stale when
+ * its process is gone (same host), or, for a lock written on another host (a container rescheduled
+ * onto a shared volume, where pids mean nothing), when nobody touched it for LEASE_MS.
+ */
 export function acquireDirLock(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
   const me = `${process.pid}\n${hostname()}\n`;
@@ -327,10 +336,20 @@ export function acquireDirLock(dir: string): () => void {
       } finally {
         closeSync(fd);
       }
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(path, now, now);
+        } catch {
+          // the next open will judge the lock by its age
+        }
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        clearInterval(heartbeat);
         try {
           if (readFileSync(path, 'utf8') === me) unlinkSync(path);
         } catch {
@@ -342,10 +361,15 @@ export function acquireDirLock(dir: string): () => void {
     }
     const [pidText = '', host = ''] = readFileSync(path, 'utf8').split('\n');
     const pid = Number(pidText);
-    const stale = host === hostname() && Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid);
+    const ageMs = Date.now() - statSync(path).mtimeMs;
+    const stale =
+      host === hostname() ? Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid) : ageMs > LEASE_MS;
     if (!stale)
       throw new TkmsError('storage.failed', {
-        details: `data directory ${dir} is in use by process ${pidText} on ${host || 'unknown host'} (remove ${path} only if that process is gone)`,
+        details:
+          host === hostname()
+            ? `data directory ${dir} is in use by process ${pidText} (remove ${path} only if that process is gone)`
+            : `data directory ${dir} is in use by process ${pidText} on ${host || 'an unknown host'}; its lock expires ${Math.ceil((LEASE_MS - ageMs) / 1000)} s after that process stops`,
       });
     unlinkSync(path);
   }

@@ -23,7 +23,7 @@ function toDriverParams(params: readonly unknown[]): unknown[] {
 }
 
 export async function openPostgres(url: string, opts: OpenPostgresOptions = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: 'tkms-node' });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   try {

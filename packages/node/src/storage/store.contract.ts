@@ -387,6 +387,14 @@ export function storeContract(target: ContractTarget): void {
       );
       assert.deepEqual(await db.query<{ x: number }>('SELECT 1 AS x'), [{ x: 1 }]);
     });
+
+    it('work started inside a transaction may use the outer handle once the transaction ended', async () => {
+      let later: Promise<unknown> | undefined;
+      await db.transaction(async () => {
+        later = new Promise((r) => setTimeout(r, 20)).then(() => db.query('SELECT 2 AS x'));
+      });
+      assert.deepEqual(await later, [{ x: 2 }]);
+    });
   });
 
   describe('API keys', () => {

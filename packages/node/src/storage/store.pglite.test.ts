@@ -3,8 +3,8 @@
  * directory has: persistence across close/reopen, the one-process lock, fsync actually on.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TkmsError } from '@tkms/core';
@@ -75,9 +75,20 @@ describe('PGlite data directory', () => {
     const dir = newDir();
     await (await openDb(`pglite:${dir}`)).close();
     // PID 2^22 + 1 is above Linux's pid_max default, so no live process has it.
-    writeFileSync(join(dir, 'tkms.lock'), `4194305\n${(await import('node:os')).hostname()}\n`);
+    writeFileSync(join(dir, 'tkms.lock'), `4194305\n${hostname()}\n`);
     const db = await openDb(`pglite:${dir}`);
     await db.close();
+  });
+
+  it('takes over a lock from another host only once its lease ran out', async () => {
+    const dir = newDir();
+    await (await openDb(`pglite:${dir}`)).close();
+    const lock = join(dir, 'tkms.lock');
+    writeFileSync(lock, '1\nsome-other-host\n');
+    await assert.rejects(openDb(`pglite:${dir}`), /in use by process 1 on some-other-host/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    await (await openDb(`pglite:${dir}`)).close();
   });
 
   it('refuses a non-empty directory that is not a PGlite data directory', async () => {
