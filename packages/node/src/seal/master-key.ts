@@ -68,5 +68,5 @@ function checkFileMode(path: string, source: string): void {
 }
 
 function configError(details: string): TkmsError {
-  return new TkmsError('internal', { details });
+  return new TkmsError('config.invalid', { details });
 }
