@@ -48,6 +48,7 @@ export const ed25519Suite = createNobleSuite({
     if (!p.isTorsionFree()) throw new Error('not in the prime-order subgroup');
     return p;
   },
+  parsePointSkipSubgroup: (bytes) => Point.fromBytes(bytes, false),
   encodePoint: (p) => p.toBytes(),
   frost: ed25519Frost,
 });

@@ -16,6 +16,8 @@ export type NobleSuiteOptions<P extends CurvePoint<bigint, P>> = {
   pointLength: number;
   /** Strict decoding: canonical, on the curve, not the identity, in the prime-order subgroup. */
   parsePoint: (bytes: Bytes) => P;
+  /** Decoding without the subgroup check (defaults to `parsePoint` for cofactor-1 curves). */
+  parsePointSkipSubgroup?: (bytes: Bytes) => P;
   encodePoint: (p: P) => Bytes;
   frost: FrostHashes;
 };
@@ -29,20 +31,10 @@ export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSui
   const fromGroup = (p: GroupPoint): P => p as unknown as P;
   const cache = new Map<string, P>();
 
-  const decodePoint = (bytes: Bytes): GroupPoint => {
-    if (!(bytes instanceof Uint8Array) || bytes.length !== opts.pointLength)
-      throw new RangeError(`${opts.name}: point must be ${opts.pointLength} bytes`);
-    const key = bytesToHex(bytes);
-    const hit = cache.get(key);
-    if (hit) {
-      // Refresh recency so long-lived key material stays cached under churn.
-      cache.delete(key);
-      cache.set(key, hit);
-      return toGroup(hit);
-    }
+  const parse = (bytes: Bytes, key: string, parser: (b: Bytes) => P): P => {
     let p: P;
     try {
-      p = opts.parsePoint(bytes);
+      p = parser(bytes);
     } catch (e) {
       throw new RangeError(`${opts.name}: invalid point (${e instanceof Error ? e.message : 'unknown'})`);
     }
@@ -51,6 +43,32 @@ export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSui
     const again = opts.encodePoint(p);
     if (again.length !== bytes.length || bytesToHex(again) !== key)
       throw new RangeError(`${opts.name}: non-canonical point encoding`);
+    return p;
+  };
+
+  const checkLength = (bytes: Bytes): string => {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== opts.pointLength)
+      throw new RangeError(`${opts.name}: point must be ${opts.pointLength} bytes`);
+    return bytesToHex(bytes);
+  };
+
+  const decodePointSkipSubgroup = (bytes: Bytes): GroupPoint => {
+    const key = checkLength(bytes);
+    const hit = cache.get(key);
+    if (hit) return toGroup(hit);
+    return toGroup(parse(bytes, key, opts.parsePointSkipSubgroup ?? opts.parsePoint));
+  };
+
+  const decodePoint = (bytes: Bytes): GroupPoint => {
+    const key = checkLength(bytes);
+    const hit = cache.get(key);
+    if (hit) {
+      // Refresh recency so long-lived key material stays cached under churn.
+      cache.delete(key);
+      cache.set(key, hit);
+      return toGroup(hit);
+    }
+    const p = parse(bytes, key, opts.parsePoint);
     if (cache.size >= DECODE_CACHE_SIZE) {
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) cache.delete(oldest);
@@ -116,6 +134,7 @@ export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSui
     G: toGroup(Point.BASE),
     identity: toGroup(Point.ZERO),
     decodePoint,
+    decodePointSkipSubgroup,
     encodePoint,
     decodeScalar,
     encodeScalar,

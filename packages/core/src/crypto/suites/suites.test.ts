@@ -164,3 +164,19 @@ test('BIP340: our verifier agrees with noble on random keys, messages of any len
   assert.equal(verifyBip340(new Uint8Array(31), new Uint8Array(0), new Uint8Array(64)), false);
   assert.equal(bytesToHex(new Uint8Array(0)), '');
 });
+
+test('ed25519: decodePointSkipSubgroup skips only the subgroup check and never feeds the strict cache', () => {
+  const suite = getSuite('ed25519');
+  const tainted = ed25519.Point.BASE.multiply(11n)
+    .add(ed25519.Point.fromHex(ED25519_TORSION_SUBGROUP[1] as string))
+    .toBytes();
+  assert.ok(suite.decodePointSkipSubgroup(tainted));
+  assert.throws(() => suite.decodePoint(tainted), RangeError);
+  assert.throws(
+    () => suite.decodePointSkipSubgroup(concatBytes(new Uint8Array([1]), new Uint8Array(31))),
+    RangeError,
+  );
+  assert.throws(() => suite.decodePointSkipSubgroup(new Uint8Array(31)), RangeError);
+  const good = suite.encodePoint(suite.mulBase(99n));
+  assert.ok(suite.decodePointSkipSubgroup(good).equals(suite.decodePoint(good)));
+});

@@ -65,6 +65,13 @@ export interface Suite {
   readonly identity: GroupPoint;
   /** Canonical, non-identity, prime-order. Throws `RangeError` otherwise. */
   decodePoint(bytes: Bytes): GroupPoint;
+  /**
+   * Canonical, on the curve, not the identity, but NOT checked for prime order (identical to
+   * `decodePoint` on cofactor-1 curves). Only for points whose every use ends in an equation that
+   * no point with a torsion component can satisfy — the aggregator's final signature check — so
+   * skipping the (ed25519: ≈0.7 ms) subgroup check there changes no outcome.
+   */
+  decodePointSkipSubgroup(bytes: Bytes): GroupPoint;
   /** Canonical encoding. Throws `RangeError` for the identity, which has no wire encoding here. */
   encodePoint(p: GroupPoint): Bytes;
   /** Exactly `scalarLength` bytes, value < order. Throws `RangeError` otherwise. */

@@ -65,27 +65,29 @@ export function aggregateFrostWith(cs: FrostCiphersuite, params: Omit<AggregateF
     throw new TkmsError('request.invalid', { details: `tweak: ${(e as Error).message}` });
   }
 
-  const commitments: SignerCommitment[] = [];
-  const badCommitments: PartyId[] = [];
-  for (const p of signers) {
-    const c = params.commitments[p];
-    try {
-      if (!c) throw new RangeError('missing');
-      commitments.push({
-        party: p,
-        id: ids.get(p) as bigint,
-        D: suite.decodePoint(c.hiding),
-        E: suite.decodePoint(c.binding),
-      });
-    } catch {
-      badCommitments.push(p);
+  // Fast path decodes commitments without the subgroup check: the final equation below cannot hold
+  // for an R with a torsion component, and the slow path re-decodes strictly before blaming.
+  const decodeCommitments = (strict: boolean): SignerCommitment[] => {
+    const out: SignerCommitment[] = [];
+    const bad: PartyId[] = [];
+    const decode = strict ? suite.decodePoint : suite.decodePointSkipSubgroup;
+    for (const p of signers) {
+      const c = params.commitments[p];
+      try {
+        if (!c) throw new RangeError('missing');
+        out.push({ party: p, id: ids.get(p) as bigint, D: decode(c.hiding), E: decode(c.binding) });
+      } catch {
+        bad.push(p);
+      }
     }
-  }
-  if (badCommitments.length)
-    throw new TkmsError('protocol.bad_commitment', {
-      culprits: badCommitments,
-      details: 'commitment does not decode',
-    });
+    if (bad.length)
+      throw new TkmsError('protocol.bad_commitment', {
+        culprits: bad,
+        details: 'commitment does not decode',
+      });
+    return out;
+  };
+  const commitments = decodeCommitments(false);
 
   let pkg: ReturnType<typeof prepareSigning>;
   try {
@@ -115,7 +117,9 @@ export function aggregateFrostWith(cs: FrostCiphersuite, params: Omit<AggregateF
   const sum = aggregateShares(cs, pkg, z);
   if (verifyAggregate(cs, pkg, sum)) return cs.encodeSignature(pkg.Rprime, sum);
 
-  // Slow path (RFC 9591 §5.4): find who sent a share that does not verify.
+  // Slow path (RFC 9591 §5.4): commitments must be prime-order elements, then find who sent a
+  // share that does not verify.
+  decodeCommitments(true);
   let verifying: Map<PartyId, GroupPoint>;
   try {
     verifying = readVerifyingShares(suite, params.verifyingShares, signers);

@@ -384,3 +384,36 @@ test('public entry points accept only the ed25519 and bip340 modes', () => {
     (e: unknown) => e instanceof TkmsError && e.code === 'request.invalid',
   );
 });
+
+test('aggregator: a commitment with a torsion component never yields a signature and is blamed', () => {
+  const seed = testSeed('frost-agg-torsion');
+  const keys = dkgKeys('ed25519', 3, 2, seed);
+  const pair = ['node-1', 'node-2'];
+  const { outcomes } = runSign({ keys, signers: pair, message, mode: 'ed25519', seed });
+  const outs = Object.fromEntries(
+    Object.entries(outcomes).map(([p, o]) => {
+      if (o.status !== 'done') throw new Error('sign failed');
+      return [p, o.output];
+    }),
+  );
+  const key = keys['node-1'] as DkgOutput;
+  const c = (outs['node-1'] as FrostShareOutput).commitments;
+  const T = ed25519.Point.fromHex(ED25519_TORSION_SUBGROUP[4] as string); // order 2
+  const tainted = ed25519.Point.fromBytes(c['node-2']?.hiding as Bytes)
+    .add(T)
+    .toBytes();
+  assert.throws(
+    () =>
+      aggregateFrost({
+        mode: 'ed25519',
+        groupPublicKey: key.groupPublicKey,
+        verifyingShares: key.verifyingShares,
+        identifiers: key.identifiers,
+        message,
+        commitments: { ...c, 'node-2': { hiding: tainted, binding: c['node-2']?.binding as Bytes } },
+        shares: Object.fromEntries(Object.entries(outs).map(([p, o]) => [p, o.share])),
+      }),
+    (e: unknown) =>
+      e instanceof TkmsError && e.code === 'protocol.bad_commitment' && e.culprits.join() === 'node-2',
+  );
+});
