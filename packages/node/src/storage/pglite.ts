@@ -199,6 +199,12 @@ class PgliteTx implements Db {
 type StreamOps = { fsync?: (stream: { nfd?: unknown }) => void };
 type ModWithNodeFs = { NODEFS?: { stream_ops?: StreamOps } };
 
+let fsyncCalls = 0;
+/** How many fsyncs PGlite data directories issued in this process (a test and metrics hook). */
+export function pgliteFsyncCount(): number {
+  return fsyncCalls;
+}
+
 /** NodeFS whose file streams implement fsync (emscripten's NODEFS leaves it out). */
 class FsyncNodeFS extends NodeFS {
   patched = false;
@@ -212,7 +218,9 @@ class FsyncNodeFS extends NodeFS {
         const ops = (mod as ModWithNodeFs).NODEFS?.stream_ops;
         if (!ops) return;
         ops.fsync = (stream) => {
-          if (typeof stream.nfd === 'number') fsyncSync(stream.nfd);
+          if (typeof stream.nfd !== 'number') return;
+          fsyncSync(stream.nfd);
+          fsyncCalls++;
         };
         this.patched = true;
       },

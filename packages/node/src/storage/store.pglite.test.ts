@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { TkmsError } from '@tkms/core';
 import { openDb } from './db.ts';
 import { migrate } from './migrate.ts';
+import { pgliteFsyncCount } from './pglite.ts';
 import { storeContract } from './store.contract.ts';
 import { Store } from './store.ts';
 
@@ -52,9 +53,16 @@ describe('PGlite data directory', () => {
     const db = await openDb(`pglite:${dir}`);
     assert.deepEqual(await db.query('SHOW fsync'), [{ fsync: 'on' }]);
     assert.deepEqual(await db.query('SHOW wal_sync_method'), [{ wal_sync_method: 'fsync' }]);
+    await migrate(db);
+    const before = pgliteFsyncCount();
+    for (let i = 0; i < 3; i++) await new Store(db).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
+    assert.ok(pgliteFsyncCount() - before >= 3, 'each commit reaches the disk with an fsync');
     await db.close();
     const fast = await openDb(`pglite:${dir}`, { fsync: false });
     assert.deepEqual(await fast.query('SHOW fsync'), [{ fsync: 'off' }]);
+    const beforeFast = pgliteFsyncCount();
+    await new Store(fast).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
+    assert.equal(pgliteFsyncCount(), beforeFast);
     await fast.close();
   });
 
