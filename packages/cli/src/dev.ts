@@ -63,7 +63,9 @@ export function spawnNode(
   configPath: string,
   opts: { quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', tsxLoader, nodeBin, '--config', configPath], {
+  // TKMS_NODE_FLAGS passes extra Node flags to each node (e.g. --cpu-prof for profiling).
+  const flags = (process.env.TKMS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...flags, '--import', tsxLoader, nodeBin, '--config', configPath], {
     stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', opts.quiet ? 'ignore' : 'pipe'],
     env: { ...process.env, ...opts.env },
   });

@@ -1,4 +1,5 @@
 import type { SessionOutcome } from './audit/session-log.ts';
+import type { KeyCache } from './keys/key-cache.ts';
 import type { Logger } from './log/logger.ts';
 import type { Sealer } from './seal/sealer.ts';
 import type { SessionManager } from './session/manager.ts';
@@ -10,6 +11,8 @@ export type NodeContext = {
   /** Every node of the cluster this node knows, including itself, sorted. */
   readonly clusterNodes: readonly string[];
   readonly store: Store;
+  /** Read-through cache of key records for the hot paths. */
+  readonly keys: KeyCache;
   /** Session end + audit record, group-committed. Resolves once durable. */
   readonly sessionLog: { record(o: SessionOutcome): Promise<void> };
   readonly sealer: Sealer;

@@ -14,6 +14,7 @@ import { createAuthenticator } from './auth/api-keys.ts';
 import { type NodeConfig, NodeConfigSchema } from './config/schema.ts';
 import type { NodeContext } from './context.ts';
 import { identityFromJson, publicIdentity } from './identity/index.ts';
+import { KeyCache } from './keys/key-cache.ts';
 import { createLogger } from './log/logger.ts';
 import { createSealer, loadMasterKey } from './seal/sealer.ts';
 import { SessionManager } from './session/manager.ts';
@@ -85,6 +86,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     id: config.id,
     clusterNodes: [config.id, ...config.peers.map((p) => p.id)].sort(),
     store,
+    keys: new KeyCache(store),
     sessionLog: createSessionLog(store),
     sealer,
     sessions,

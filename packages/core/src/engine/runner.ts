@@ -179,7 +179,9 @@ export class SessionRunner<Out> {
       if (this.#status !== 'running' || !r) return;
       if (!this.#echo) {
         if (r.from.some((p) => !this.#got.has(p))) return;
-        if (r.echo) {
+        // With two parties there is no third one that could have been sent a different broadcast,
+        // so the echo would compare a message with itself: skip the round trip.
+        if (r.echo && this.#ctx.parties.length > 2) {
           this.#startEcho(r, outbox);
           continue;
         }

@@ -20,14 +20,24 @@ export type SessionOutcome = {
 export function createSessionLog(store: Store): { record(o: SessionOutcome): Promise<void> } {
   const gc = new GroupCommit<SessionOutcome>((items) =>
     store.transaction(async (tx) => {
-      for (const o of items) {
-        if (o.row === 'insert') await tx.beginSession({ ssid: o.ssid, protocol: o.protocol, keyId: o.keyId });
-        if (o.row !== 'none') {
-          if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
-          else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
-        }
-        await tx.appendAudit(o.audit);
+      await tx.insertFinishedSessions(
+        items
+          .filter((o) => o.row === 'insert')
+          .map((o) => ({
+            ssid: o.ssid,
+            protocol: o.protocol,
+            keyId: o.keyId,
+            status: o.status,
+            ...(o.status === 'aborted'
+              ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
+              : {}),
+          })),
+      );
+      for (const o of items.filter((x) => x.row === 'update')) {
+        if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
+        else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
       }
+      await tx.appendAuditBatch(items.map((o) => o.audit));
     }),
   );
   return { record: (o) => gc.submit(o) };

@@ -36,7 +36,7 @@ export async function signShare(
     throw new TkmsError('request.too_large', {
       details: `message is ${message.length} bytes, limit ${ctx.limits.maxMessageBytes}`,
     });
-  const key = await ctx.store.getKey(keyId);
+  const key = await ctx.keys.get(keyId);
   if (!key) throw new TkmsError('key.not_found', { details: keyId });
   if (key.status !== 'active')
     throw new TkmsError('key.not_active', { details: `${keyId} is ${key.status}` });

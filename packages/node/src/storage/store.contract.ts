@@ -284,6 +284,31 @@ export function storeContract(target: ContractTarget): void {
       await rejectsWith(store.finishSession(ssid, 'done'), 'storage.failed');
     });
 
+    it('finished sessions are recorded in one insert; an ssid used before fails the whole batch', async () => {
+      const [a, b] = [randomSsid(), randomSsid()];
+      await store.insertFinishedSessions([
+        { ssid: a, protocol: 'tkms/frost-sign/v1', keyId: 'k1', status: 'done' },
+        {
+          ssid: b,
+          protocol: 'tkms/frost-sign/v1',
+          status: 'aborted',
+          abort: { code: 'protocol.timeout', culprits: ['node-3'] },
+        },
+      ]);
+      assert.equal((await store.getSession(a))?.status, 'done');
+      assert.deepEqual((await store.getSession(b))?.abort?.culprits, ['node-3']);
+      const c = randomSsid();
+      await rejectsWith(
+        store.insertFinishedSessions([
+          { ssid: c, protocol: 'p', status: 'done' },
+          { ssid: a, protocol: 'p', status: 'done' },
+        ]),
+        'session.exists',
+      );
+      assert.equal(await store.getSession(c), null, 'no partial write');
+      await rejectsWith(store.beginSession({ ssid: a, protocol: 'p' }), 'session.exists');
+    });
+
     it('an aborted session keeps its abort value (code, round, culprits, detail)', async () => {
       const ssid = randomSsid();
       await store.beginSession({ ssid, protocol: 'tkms/dkg-pedpop/v1' });
@@ -433,6 +458,29 @@ export function storeContract(target: ContractTarget): void {
       const listed = await store.listAudit({ afterSeq: a.seq - 1, limit: 2 });
       assert.deepEqual(listed, [a, b]);
       assert.equal(await store.verifyAuditChain(), null);
+    });
+
+    it('a batch append links its records in order under one head update', async () => {
+      const before = await store.appendAudit({ actor: 'x', action: 'a', outcome: 'ok' });
+      const batch = await store.appendAuditBatch([
+        { actor: 'x', action: 'b', outcome: 'ok' },
+        { actor: 'y', action: 'c', outcome: 'error', detail: { code: 'session.timeout' } },
+        { actor: 'z', action: 'd', outcome: 'ok' },
+      ]);
+      assert.deepEqual(
+        batch.map((e) => e.seq),
+        [before.seq + 1, before.seq + 2, before.seq + 3],
+      );
+      assert.ok(equalBytes((batch[0] as (typeof batch)[0]).prevHash, before.hash));
+      assert.ok(equalBytes((batch[2] as (typeof batch)[0]).prevHash, (batch[1] as (typeof batch)[0]).hash));
+      assert.equal(await store.verifyAuditChain(), null);
+      await assert.rejects(
+        store.appendAuditBatch([
+          { actor: 'x', action: 'e', outcome: 'ok', detail: { b: new Uint8Array(1) as unknown as number } },
+        ]),
+      );
+      const after = await store.appendAudit({ actor: 'x', action: 'f', outcome: 'ok' });
+      assert.equal(after.seq, before.seq + 4, 'a refused batch wrote nothing');
     });
 
     it('refuses a detail that is not plain JSON (bytes, secrets) and writes nothing', async () => {

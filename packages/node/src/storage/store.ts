@@ -331,6 +331,54 @@ export class Store {
     });
   }
 
+  /**
+   * Records sessions that ran and ended without a row written up front (one-round or memory-only
+   * sessions), in one INSERT. `session.exists` if any ssid was used before.
+   */
+  async insertFinishedSessions(
+    items: ReadonlyArray<{
+      ssid: string;
+      protocol: string;
+      keyId?: string;
+      status: 'done' | 'aborted';
+      abort?: SessionAbortInput;
+    }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const now = this.#timestamp();
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const it of items) {
+      if (!isHex(it.ssid, 32))
+        throw new TkmsError('request.bad_hex', { details: 'ssid must be 64 lower-case hex digits' });
+      if ((it.status === 'aborted') !== (it.abort !== undefined))
+        throw new TkmsError('request.invalid', {
+          details: 'an abort value goes with status aborted, and only with it',
+        });
+      const b = params.length;
+      tuples.push(
+        `($${b + 1}, $${b + 2}, $${b + 3}, '', $${b + 4}, $${b + 5}::timestamptz, $${b + 5}::timestamptz, $${b + 6}::jsonb)`,
+      );
+      params.push(
+        it.ssid,
+        it.protocol,
+        it.keyId ?? null,
+        it.status,
+        now,
+        it.abort ? canonicalJson(abortToJson(it.abort)) : null,
+      );
+    }
+    try {
+      await this.db.query(
+        `INSERT INTO sessions (ssid, protocol, key_id, owner, status, created_at, finished_at, abort) VALUES ${tuples.join(', ')}`,
+        params,
+      );
+    } catch (e) {
+      if (sqlstateOf(e) === SQLSTATE.uniqueViolation) throw new TkmsError('session.exists', { cause: e });
+      throw e;
+    }
+  }
+
   async getSession(ssid: string): Promise<SessionRecord | null> {
     const rows = await this.db.query<Row>('SELECT * FROM sessions WHERE ssid = $1', [ssid]);
     return rows.length === 0 ? null : decodeSession(one(rows));
@@ -397,30 +445,50 @@ export class Store {
    * replicas); seq is head.seq + 1, so the chain has no gaps.
    */
   async appendAudit(input: AuditInput): Promise<AuditEntry> {
-    if (!input.actor || !input.action || !input.outcome)
-      throw new TkmsError('request.invalid', { details: 'audit actor, action and outcome are required' });
-    const detail = input.detail ?? {};
-    // Fails on non-JSON values (bytes, secrets, dates) before anything is written.
-    const detailJson = canonicalJson(detail);
+    const [entry] = await this.appendAuditBatch([input]);
+    if (!entry) throw new TkmsError('storage.failed', { details: 'audit append returned nothing' });
+    return entry;
+  }
+
+  /**
+   * Appends records in order with consecutive seqs, in one transaction and one INSERT: what a
+   * group commit of many finished operations writes.
+   */
+  async appendAuditBatch(inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
+    if (inputs.length === 0) return [];
+    const prepared = inputs.map((input) => {
+      if (!input.actor || !input.action || !input.outcome)
+        throw new TkmsError('request.invalid', { details: 'audit actor, action and outcome are required' });
+      const detail = input.detail ?? {};
+      // Fails on non-JSON values (bytes, secrets, dates) before anything is written.
+      return { input, detail, detailJson: canonicalJson(detail) };
+    });
     const at = this.#timestamp();
     return this.db.transaction(async (tx) => {
       const head = one(await tx.query<Row>('SELECT seq, hash FROM audit_head WHERE id FOR UPDATE'));
-      const record: AuditRecordFields = {
-        seq: int(head, 'seq') + 1,
-        at: new Date(at),
-        actor: input.actor,
-        action: input.action,
-        keyId: input.keyId ?? null,
-        ssid: input.ssid ?? null,
-        outcome: input.outcome,
-        detail,
-      };
-      const prevHash = bytes(head, 'hash');
-      const hash = auditRecordHash(prevHash, record);
-      await tx.query(
-        `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)`,
-        [
+      let seq = int(head, 'seq');
+      let prevHash = bytes(head, 'hash');
+      const entries: AuditEntry[] = [];
+      const params: unknown[] = [];
+      const tuples: string[] = [];
+      for (const { input, detail, detailJson } of prepared) {
+        seq += 1;
+        const record: AuditRecordFields = {
+          seq,
+          at: new Date(at),
+          actor: input.actor,
+          action: input.action,
+          keyId: input.keyId ?? null,
+          ssid: input.ssid ?? null,
+          outcome: input.outcome,
+          detail,
+        };
+        const hash = auditRecordHash(prevHash, record);
+        const b = params.length;
+        tuples.push(
+          `($${b + 1}, $${b + 2}::timestamptz, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}, $${b + 10})`,
+        );
+        params.push(
           record.seq,
           at,
           record.actor,
@@ -431,10 +499,16 @@ export class Store {
           detailJson,
           prevHash,
           hash,
-        ],
+        );
+        entries.push({ ...record, prevHash, hash });
+        prevHash = hash;
+      }
+      await tx.query(
+        `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash) VALUES ${tuples.join(', ')}`,
+        params,
       );
-      await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [record.seq, hash]);
-      return { ...record, prevHash, hash };
+      await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [seq, prevHash]);
+      return entries;
     });
   }
 
