@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { TkmsError } from '@tkms/core';
+import { installSodiumAccel } from './accel/sodium.ts';
 import { createApp } from './api/app.ts';
 import { createSessionLog } from './audit/session-log.ts';
 import { createAuthenticator } from './auth/api-keys.ts';
@@ -51,6 +52,7 @@ export function loadConfigFile(path: string): { config: NodeConfig; baseDir: str
 export async function createNode(config: NodeConfig, baseDir: string): Promise<TkmsNode> {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const log = createLogger(config.id, config.log);
+  await installSodiumAccel();
   const identity = identityFromJson(JSON.parse(readFileSync(at(config.identityFile), 'utf8')));
   const masterKey = loadMasterKey(
     'file' in config.masterKey ? { file: at(config.masterKey.file) } : { env: config.masterKey.env },
@@ -87,7 +89,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     clusterNodes: [config.id, ...config.peers.map((p) => p.id)].sort(),
     store,
     keys: new KeyCache(store),
-    sessionLog: createSessionLog(store),
+    sessionLog: createSessionLog(store, { busy: () => sessions.liveCount > 0 }),
     sealer,
     sessions,
     random: (n) => new Uint8Array(randomBytes(n)),

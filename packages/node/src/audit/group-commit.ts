@@ -4,15 +4,27 @@
  * holding its item committed, so "no audit record, no answer" still holds per operation, while
  * concurrent operations share one commit instead of queueing one each.
  */
+export type GroupCommitOptions = {
+  maxBatch?: number;
+  /**
+   * Asked when a flush is about to start alone: return a wait in ms to let more items join
+   * (e.g. while other operations are still running), or 0 to flush now. Under no load the answer
+   * is 0 and nothing is delayed.
+   */
+  linger?: () => number;
+};
+
 export class GroupCommit<T> {
   readonly #flush: (items: T[]) => Promise<void>;
   readonly #maxBatch: number;
+  readonly #linger: () => number;
   #queue: Array<{ item: T; resolve: () => void; reject: (e: unknown) => void }> = [];
   #running = false;
 
-  constructor(flush: (items: T[]) => Promise<void>, maxBatch = 128) {
+  constructor(flush: (items: T[]) => Promise<void>, opts: GroupCommitOptions = {}) {
     this.#flush = flush;
-    this.#maxBatch = maxBatch;
+    this.#maxBatch = opts.maxBatch ?? 128;
+    this.#linger = opts.linger ?? (() => 0);
   }
 
   submit(item: T): Promise<void> {
@@ -26,6 +38,8 @@ export class GroupCommit<T> {
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
+        const wait = this.#queue.length < this.#maxBatch ? this.#linger() : 0;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const batch = this.#queue.splice(0, this.#maxBatch);
         try {
           await this.#flush(batch.map((b) => b.item));

@@ -17,28 +17,39 @@ export type SessionOutcome = {
   audit: AuditInput;
 };
 
-export function createSessionLog(store: Store): { record(o: SessionOutcome): Promise<void> } {
-  const gc = new GroupCommit<SessionOutcome>((items) =>
-    store.transaction(async (tx) => {
-      await tx.insertFinishedSessions(
-        items
-          .filter((o) => o.row === 'insert')
-          .map((o) => ({
-            ssid: o.ssid,
-            protocol: o.protocol,
-            keyId: o.keyId,
-            status: o.status,
-            ...(o.status === 'aborted'
-              ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
-              : {}),
-          })),
-      );
-      for (const o of items.filter((x) => x.row === 'update')) {
-        if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
-        else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
-      }
-      await tx.appendAuditBatch(items.map((o) => o.audit));
-    }),
+/**
+ * `busy()` tells whether other sessions are still running; if so a lone record waits up to
+ * `lingerMs` so that records finishing together share one commit (one fsync).
+ */
+export function createSessionLog(
+  store: Store,
+  opts: { busy?: () => boolean; lingerMs?: number } = {},
+): { record(o: SessionOutcome): Promise<void> } {
+  const lingerMs = opts.lingerMs ?? 2;
+  const busy = opts.busy ?? (() => false);
+  const gc = new GroupCommit<SessionOutcome>(
+    (items) =>
+      store.transaction(async (tx) => {
+        await tx.insertFinishedSessions(
+          items
+            .filter((o) => o.row === 'insert')
+            .map((o) => ({
+              ssid: o.ssid,
+              protocol: o.protocol,
+              keyId: o.keyId,
+              status: o.status,
+              ...(o.status === 'aborted'
+                ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
+                : {}),
+            })),
+        );
+        for (const o of items.filter((x) => x.row === 'update')) {
+          if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
+          else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
+        }
+        await tx.appendAuditBatch(items.map((o) => o.audit));
+      }),
+    { linger: () => (busy() ? lingerMs : 0) },
   );
   return { record: (o) => gc.submit(o) };
 }

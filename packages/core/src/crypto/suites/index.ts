@@ -9,7 +9,7 @@ export {
   tweakContextInit,
   verifyBip340,
 } from './bip340.ts';
-export { ed25519Frost, ed25519Suite } from './ed25519.ts';
+export { ed25519Frost, ed25519Suite, setEd25519SubgroupCheck } from './ed25519.ts';
 export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
 export type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
 
