@@ -19,6 +19,7 @@ import { signShare } from '../keys/sign.ts';
 import { DOCS_HTML, openApiDocument } from './openapi.ts';
 import { problemResponse } from './problem.ts';
 import { CreateKeyBody, keyId, ListKeysQuery, SignBody } from './schemas.ts';
+import { Timing } from './timing.ts';
 
 export const VERSION = '0.1.0';
 
@@ -101,7 +102,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
       sessionNonce: body.sessionNonce,
       ...(body.taproot ? { taproot: body.taproot } : {}),
     };
-    return c.json(await signShare(ctx, id, req, actorOf(c.get('principal'))));
+    const timing = new Timing();
+    const out = await signShare(ctx, id, req, actorOf(c.get('principal')), timing);
+    c.header('server-timing', timing.header());
+    return c.json(out);
   });
 
   return app;

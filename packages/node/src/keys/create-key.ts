@@ -111,7 +111,7 @@ export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: 
 /** Writes the aborted session and its audit record; logs (never throws) if even that fails. */
 export async function recordFailure(
   ctx: NodeContext,
-  session: { ssid: string; protocol: string; keyId: string; row: 'insert' | 'update' },
+  session: { ssid: string; protocol: string; keyId: string; row: 'insert' | 'update' | 'none' },
   actor: string,
   action: string,
   e: unknown,

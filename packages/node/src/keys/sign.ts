@@ -21,6 +21,7 @@ import {
   TkmsError,
   utf8,
 } from '@tkms/core';
+import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
 import { recordFailure } from './create-key.ts';
@@ -30,6 +31,7 @@ export async function signShare(
   keyId: string,
   req: SignRequest,
   actor: string,
+  timing?: Timing,
 ): Promise<SignShareResponse> {
   const message = hexToBytes(req.message);
   if (message.length > ctx.limits.maxMessageBytes)
@@ -80,49 +82,56 @@ export async function signShare(
     ),
   });
   const ssidHex = bytesToHex(ssid);
-  // No session row up front: nonces exist only in this process's memory for this session, so the
-  // session manager's in-memory check is what matters; the row is written with the audit record.
   if (!key.sealedShare)
     throw new TkmsError('key.not_active', { details: `${keyId} holds no share on ${ctx.id}` });
   const share = ctx.sealer.open(key.sealedShare, shareAad({ nodeId: ctx.id, keyId, version: key.version }));
-  try {
-    const out = await ctx.sessions.run(
-      { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
-      (sctx) =>
-        startFrostSign(sctx, {
-          key: {
-            suite: KEY_TYPES[key.type].suite,
-            threshold: key.threshold,
-            parties: key.parties,
-            identifiers: key.identifiers,
-            groupPublicKey: key.publicKey,
-            verifyingShares: Object.fromEntries(
-              Object.entries(key.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
-            ),
-            signingShare: share,
-          },
-          signers,
-          message,
-          mode,
-          ...(taproot ? { taproot } : {}),
-        }),
-    );
-    // No audit record, no answer: the share leaves only after the record is written.
-    await ctx.sessionLog.record({
-      ssid: ssidHex,
-      protocol: PROTOCOL.frostSign,
+  // The audit record says who had this node sign what, and it is written while the signers
+  // exchange commitments: the share is released only when the record is durable AND the share is
+  // computed (no audit record, no answer), without paying for the two one after the other.
+  // Signing writes no session row: its nonces live only in this process for this one session,
+  // so the session manager's in-memory ssid check is what prevents reuse.
+  const audited = ctx.sessionLog.record({
+    ssid: ssidHex,
+    protocol: PROTOCOL.frostSign,
+    keyId,
+    row: 'none',
+    status: 'done',
+    audit: {
+      actor,
+      action: 'key.sign',
       keyId,
-      row: 'insert',
-      status: 'done',
-      audit: {
-        actor,
-        action: 'key.sign',
-        keyId,
-        ssid: ssidHex,
-        outcome: 'ok',
-        detail: { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
-      },
-    });
+      ssid: ssidHex,
+      outcome: 'authorized',
+      detail: { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
+    },
+  });
+  try {
+    timing?.mark('prepare');
+    const [out] = await Promise.all([
+      ctx.sessions.run(
+        { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
+        (sctx) =>
+          startFrostSign(sctx, {
+            key: {
+              suite: KEY_TYPES[key.type].suite,
+              threshold: key.threshold,
+              parties: key.parties,
+              identifiers: key.identifiers,
+              groupPublicKey: key.publicKey,
+              verifyingShares: Object.fromEntries(
+                Object.entries(key.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
+              ),
+              signingShare: share,
+            },
+            signers,
+            message,
+            mode,
+            ...(taproot ? { taproot } : {}),
+          }),
+      ),
+      audited,
+    ]);
+    timing?.mark('sign');
     return {
       keyId,
       node: ctx.id,
@@ -135,9 +144,11 @@ export async function signShare(
       share: bytesToHex(out.share),
     };
   } catch (e) {
+    // Whatever failed, nothing was released; say so after the authorization record.
+    await audited.catch(() => undefined);
     await recordFailure(
       ctx,
-      { ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId, row: 'insert' },
+      { ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId, row: 'none' },
       actor,
       'key.sign',
       e,
