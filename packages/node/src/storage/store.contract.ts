@@ -580,6 +580,27 @@ export function storeContract(target: ContractTarget): void {
       );
       assert.equal(await store.verifyAuditChain(), null);
     });
+
+    it('two writers with their own cached heads (replicas) interleave without breaking the chain', async () => {
+      const other = new Store(store.db);
+      const seen: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const w = i % 3 === 0 ? other : store;
+        seen.push((await w.appendAudit({ actor: 'r', action: 'x', outcome: 'ok', detail: { i } })).seq);
+        const batch = await (i % 2 ? other : store).appendAuditBatch([
+          { actor: 'r', action: 'y', outcome: 'ok' },
+          { actor: 'r', action: 'z', outcome: 'ok' },
+        ]);
+        seen.push(...batch.map((e) => e.seq));
+      }
+      const first = seen[0] as number;
+      assert.deepEqual(
+        seen,
+        seen.map((_, i) => first + i),
+        'every append continues from the real head, whoever wrote last',
+      );
+      assert.equal(await store.verifyAuditChain(), null);
+    });
   });
 
   describe('sealed shares at rest', () => {

@@ -152,15 +152,19 @@ export class Store {
   readonly #now: () => Date;
   readonly #opts: StoreOptions;
 
-  constructor(db: Db, opts: StoreOptions = {}) {
+  /** Last audit head this process wrote or read; shared with transaction-bound stores. */
+  readonly #shared: { auditHead: { seq: number; hash: Bytes } | null };
+
+  constructor(db: Db, opts: StoreOptions = {}, shared?: { auditHead: { seq: number; hash: Bytes } | null }) {
     this.db = db;
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
+    this.#shared = shared ?? { auditHead: null };
   }
 
   /** Runs `fn` with a store bound to one transaction; all or nothing. Nests with savepoints. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new Store(tx, this.#opts)));
+    return this.db.transaction((tx) => fn(new Store(tx, this.#opts, this.#shared)));
   }
 
   #timestamp(): string {
@@ -464,10 +468,10 @@ export class Store {
       return { input, detail, detailJson: canonicalJson(detail) };
     });
     const at = this.#timestamp();
-    return this.db.transaction(async (tx) => {
-      const head = one(await tx.query<Row>('SELECT seq, hash FROM audit_head WHERE id FOR UPDATE'));
-      let seq = int(head, 'seq');
-      let prevHash = bytes(head, 'hash');
+    /** Links the records after (headSeq, headHash); placeholders start after `offset` parameters. */
+    const chain = (headSeq: number, headHash: Bytes, offset: number) => {
+      let seq = headSeq;
+      let prevHash = headHash;
       const entries: AuditEntry[] = [];
       const params: unknown[] = [];
       const tuples: string[] = [];
@@ -484,9 +488,9 @@ export class Store {
           detail,
         };
         const hash = auditRecordHash(prevHash, record);
-        const b = params.length;
+        const b = params.length + offset;
         tuples.push(
-          `($${b + 1}, $${b + 2}::timestamptz, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}, $${b + 10})`,
+          `($${b + 1}::bigint, $${b + 2}::timestamptz, $${b + 3}::text, $${b + 4}::text, $${b + 5}::text, $${b + 6}::text, $${b + 7}::text, $${b + 8}::jsonb, $${b + 9}::bytea, $${b + 10}::bytea)`,
         );
         params.push(
           record.seq,
@@ -503,13 +507,38 @@ export class Store {
         entries.push({ ...record, prevHash, hash });
         prevHash = hash;
       }
-      await tx.query(
-        `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash) VALUES ${tuples.join(', ')}`,
-        params,
+      return { entries, params, tuples, seq, hash: prevHash };
+    };
+    // Fast path: one statement that moves the head from where this process last saw it and
+    // inserts the records only if that compare-and-swap matched (no other writer in between).
+    const known = this.#shared.auditHead;
+    if (known) {
+      const c = chain(known.seq, known.hash, 4);
+      const rows = await this.db.query<Row>(
+        `WITH upd AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id AND seq = $3 AND hash = $4 RETURNING 1)
+         INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash)
+         SELECT * FROM (VALUES ${c.tuples.join(', ')}) AS v WHERE EXISTS (SELECT 1 FROM upd) RETURNING seq`,
+        [c.seq, c.hash, known.seq, known.hash, ...c.params],
       );
-      await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [seq, prevHash]);
-      return entries;
+      if (rows.length === prepared.length) {
+        this.#shared.auditHead = { seq: c.seq, hash: c.hash };
+        return c.entries;
+      }
+    }
+    // Slow path: lock the head row (serialises appenders, also across replicas) and append.
+    const entries = await this.db.transaction(async (tx) => {
+      const head = one(await tx.query<Row>('SELECT seq, hash FROM audit_head WHERE id FOR UPDATE'));
+      const c = chain(int(head, 'seq'), bytes(head, 'hash'), 0);
+      await tx.query(
+        `INSERT INTO audit_log (seq, at, actor, action, key_id, ssid, outcome, detail, prev_hash, hash)
+         SELECT * FROM (VALUES ${c.tuples.join(', ')}) AS v`,
+        c.params,
+      );
+      await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [c.seq, c.hash]);
+      return { entries: c.entries, seq: c.seq, hash: c.hash };
     });
+    this.#shared.auditHead = { seq: entries.seq, hash: entries.hash };
+    return entries.entries;
   }
 
   /** Records with seq > `afterSeq` (default 0), oldest first. */
