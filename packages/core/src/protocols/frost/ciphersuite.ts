@@ -12,7 +12,7 @@
  * the key the signature verifies under (with its secret-side factor and tweak), the factor
  * applied to nonces for a given R, the challenge, and the signature encoding.
  */
-import { type Bytes, concatBytes } from '../../crypto/bytes.ts';
+import { type Bytes, bytesToHex, concatBytes } from '../../crypto/bytes.ts';
 import {
   bip340Challenge,
   bip340Frost,
@@ -103,24 +103,38 @@ export const SECP256K1: FrostCiphersuite = rfcCiphersuite('secp256k1', secp256k1
 const Fn = secp256k1Suite.Fn;
 const MINUS_ONE = Fn.neg(1n);
 
+const bip340Keys = new Map<string, SigningKey>();
+
+function bip340SigningKey(groupKey: GroupPoint, taproot?: Taproot): SigningKey {
+  const t: TweakContext = taproot
+    ? taprootTweakContext(groupKey, taproot.merkleRoot)
+    : tweakContextInit(groupKey);
+  // Draft BIP-FROST Sign: g = 1 if has_even_y(Q) else −1; the share used is g·gacc·s_i and the
+  // aggregate adds e·g·tacc.
+  const g = hasEvenY(t.Q) ? 1n : MINUS_ONE;
+  return {
+    bindingKey: secp256k1Suite.encodePoint(t.Q),
+    effective: g === 1n ? t.Q : t.Q.negate(),
+    shareFactor: Fn.mul(g, t.gacc),
+    tweakTerm: Fn.mul(g, t.tacc),
+  };
+}
+
 export const BIP340: FrostCiphersuite = Object.freeze({
   id: 'bip340',
   suite: secp256k1Suite,
   hashes: bip340Frost,
   signatureLength: 64,
   signingKey(groupKey: GroupPoint, taproot?: Taproot): SigningKey {
-    const t: TweakContext = taproot
-      ? taprootTweakContext(groupKey, taproot.merkleRoot)
-      : tweakContextInit(groupKey);
-    // Draft BIP-FROST Sign: g = 1 if has_even_y(Q) else −1; the share used is g·gacc·s_i and the
-    // aggregate adds e·g·tacc.
-    const g = hasEvenY(t.Q) ? 1n : MINUS_ONE;
-    return {
-      bindingKey: secp256k1Suite.encodePoint(t.Q),
-      effective: g === 1n ? t.Q : t.Q.negate(),
-      shareFactor: Fn.mul(g, t.gacc),
-      tweakTerm: Fn.mul(g, t.tacc),
-    };
+    // Memoised: the tweak costs point arithmetic, and a stable `effective` point object lets the
+    // aggregator keep its multiplication table across signatures.
+    const id = `${bytesToHex(secp256k1Suite.encodePoint(groupKey))}/${taproot ? bytesToHex(taproot.merkleRoot) : '-'}`;
+    const hit = bip340Keys.get(id);
+    if (hit) return hit;
+    const key = bip340SigningKey(groupKey, taproot);
+    if (bip340Keys.size >= 1024) bip340Keys.delete(bip340Keys.keys().next().value as string);
+    bip340Keys.set(id, key);
+    return key;
   },
   // Draft BIP-FROST Sign: "k1 = k1', k2 = k2' if has_even_y(R), otherwise k1 = −k1', k2 = −k2'".
   nonceFactor: (R: GroupPoint) => (hasEvenY(R) ? 1n : MINUS_ONE),

@@ -113,22 +113,16 @@ export function frostRound1(st: FrostRound1State): Round<FrostShareOutput, Recei
       const { cs } = st;
       try {
         const commitments = [st.own, ...st.others.map((p) => (received.get(p) as Received).commitment)];
+        const hiding = cs.suite.decodeScalar(st.hidingNonce);
+        const binding = cs.suite.decodeScalar(st.bindingNonce);
         let pkg: ReturnType<typeof prepareSigning>;
         try {
-          pkg = prepareSigning(cs, st.key, commitments, st.message);
+          pkg = prepareSigning(cs, st.key, commitments, st.message, { party: st.self, hiding, binding });
         } catch (e) {
           return { type: 'abort', abort: abort('protocol.bad_commitment', [], (e as Error).message) };
         }
         const s = cs.suite.decodeScalar(st.signingShare.expose());
-        const z = signShare(
-          cs,
-          pkg,
-          st.self,
-          st.own.id,
-          s,
-          cs.suite.decodeScalar(st.hidingNonce),
-          cs.suite.decodeScalar(st.bindingNonce),
-        );
+        const z = signShare(cs, pkg, st.self, st.own.id, s, hiding, binding);
         const out: Record<PartyId, EncodedCommitments> = { [st.self]: st.ownEncoded };
         for (const p of st.others) out[p] = (received.get(p) as Received).encoded;
         return { type: 'done', output: { commitments: sortRecord(out), share: cs.suite.encodeScalar(z) } };
