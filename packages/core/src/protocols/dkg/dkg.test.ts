@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytesToHex, equalBytes } from '../../crypto/bytes.ts';
+import { decodeFields } from '../../crypto/lp.ts';
 import { getSuite } from '../../crypto/suites/index.ts';
 import type { SuiteName } from '../../crypto/suites/types.ts';
 import { simulate } from '../../engine/simulate/index.ts';
@@ -119,5 +120,28 @@ test('validateKeyShare accepts DKG outputs and rejects tampered key packages', (
         ),
       /duplicate/,
     );
+  }
+});
+
+test('the group key is the sum of the dealers’ constant-term commitments, as sent on the wire', () => {
+  for (const suiteName of ['ed25519', 'secp256k1'] as SuiteName[]) {
+    const suite = getSuite(suiteName);
+    const r = runDkg({ suite: suiteName, n: 3, t: 2, seed: testSeed(`dkg-sum-${suiteName}`) });
+    // One round-1 broadcast per dealer (the copy sent to any one recipient).
+    const firsts = new Map<string, Uint8Array>();
+    for (const env of r.sent)
+      if (env.round === 1 && env.kind === 'msg' && !firsts.has(env.from)) {
+        const [commitments] = decodeFields(env.payload);
+        const [c0] = decodeFields(commitments as Uint8Array);
+        firsts.set(env.from, c0 as Uint8Array);
+      }
+    assert.equal(firsts.size, 3);
+    let sum = suite.identity;
+    for (const c0 of firsts.values()) sum = sum.add(suite.decodePoint(c0));
+    for (const o of Object.values(r.outcomes)) {
+      assert.equal(o.status, 'done');
+      if (o.status === 'done')
+        assert.equal(bytesToHex(o.output.groupPublicKey), bytesToHex(suite.encodePoint(sum)));
+    }
   }
 });
