@@ -15,12 +15,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, TkmsError, utf8 } from '@tkms/core';
 import { type Cluster, startCluster } from './harness.ts';
 
-const cliPath = new URL('../packages/cli/src/bin.ts', import.meta.url).pathname;
-const tsx = import.meta.resolve('tsx');
+// The installed bin (what `npx tkms` runs), so the README's command path is what is tested.
+const cliPath = new URL('../node_modules/.bin/tkms', import.meta.url).pathname;
 let c: Cluster;
 
 function cli(args: string[]): { status: number; json: unknown; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsx, cliPath, ...args], {
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
     env: { ...process.env, TKMS_CONFIG: c.clientPath },
     encoding: 'utf8',
     timeout: 60_000,
