@@ -10,6 +10,7 @@ import {
   type CreateKeyRequest,
   type HealthResponse,
   hexToBytes,
+  isHex,
   KEY_TYPES,
   type KeyInfo,
   type KeyType,
@@ -225,6 +226,10 @@ export function createClient(config: ClientConfig) {
         ]),
       ),
       shares: Object.fromEntries(parts.map((x) => [x.node, hexToBytes(x.share)])),
+      // R is only a hint, used when every signer reports the same one; verification decides.
+      ...(parts.every((x) => x.groupCommitment === first.groupCommitment) && isHex(first.groupCommitment)
+        ? { groupCommitment: hexToBytes(first.groupCommitment) }
+        : {}),
       ...(p.taproot ? { taproot: p.taproot } : {}),
     });
     return { keyId: key.id, signature, signers, publicKey: key.publicKey };

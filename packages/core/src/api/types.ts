@@ -51,6 +51,8 @@ export type SignShareResponse = {
   commitments: Record<string, { hiding: string; binding: string }>;
   /** This node's signature share z_i. */
   share: string;
+  /** The group commitment R this node computed (a hint for the aggregator, checked by verification). */
+  groupCommitment: string;
 };
 
 export type HealthResponse = { status: 'ok'; node: string; version: string; peers: string[] };

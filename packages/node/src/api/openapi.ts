@@ -206,6 +206,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
               additionalProperties: { type: 'object', properties: { hiding: hex, binding: hex } },
             },
             share: hex,
+            groupCommitment: { ...hex, description: 'R as this node computed it' },
           },
         },
       },

@@ -142,6 +142,7 @@ export async function signShare(
         ]),
       ),
       share: bytesToHex(out.share),
+      groupCommitment: bytesToHex(out.groupCommitment),
     };
   } catch (e) {
     // Whatever failed, nothing was released; say so after the authorization record.

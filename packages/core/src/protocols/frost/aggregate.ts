@@ -13,6 +13,7 @@ import {
   prepareSigning,
   type SignerCommitment,
   verifyAggregate,
+  verifyEquation,
   verifyShare,
 } from './core.ts';
 import type { AggregateFrostParams } from './types.ts';
@@ -63,6 +64,22 @@ export function aggregateFrostWith(cs: FrostCiphersuite, params: Omit<AggregateF
     key = cs.signingKey(groupKey, params.taproot);
   } catch (e) {
     throw new TkmsError('request.invalid', { details: `tweak: ${(e as Error).message}` });
+  }
+
+  // Fastest path: the signers' own R. The final equation is the verifier's, so a signature that
+  // passes it is valid however R was obtained; anything else falls through to the full path.
+  if (params.groupCommitment) {
+    try {
+      const R = suite.decodePointSkipSubgroup(params.groupCommitment);
+      const nonceFactor = cs.nonceFactor(R);
+      const Rprime = nonceFactor === 1n ? R : R.negate();
+      const c = cs.challenge(Rprime, key, params.message);
+      let sum = suite.Fn.mul(c, key.tweakTerm);
+      for (const p of signers) sum = suite.Fn.add(sum, suite.decodeScalar(params.shares[p] as Bytes));
+      if (verifyEquation(cs, key, Rprime, c, sum)) return cs.encodeSignature(Rprime, sum);
+    } catch {
+      // a malformed hint or share: the full path below says who
+    }
   }
 
   // Fast path decodes commitments without the subgroup check: the final equation below cannot hold

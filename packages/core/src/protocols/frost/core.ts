@@ -182,5 +182,16 @@ export function aggregateShares(
 
 /** The single verification of the aggregate: z·G == R' + c·effective key. */
 export function verifyAggregate(cs: FrostCiphersuite, pkg: SigningPackage, z: bigint): boolean {
-  return cs.suite.mulBasePublic(z).equals(pkg.Rprime.add(cs.suite.mulRepeated(pkg.key.effective, pkg.c)));
+  return verifyEquation(cs, pkg.key, pkg.Rprime, pkg.c, z);
+}
+
+/** z·G == R' + c·effective key: the verifier's equation, strict (no cofactor). */
+export function verifyEquation(
+  cs: FrostCiphersuite,
+  key: SigningKey,
+  Rprime: GroupPoint,
+  c: bigint,
+  z: bigint,
+): boolean {
+  return cs.suite.mulBasePublic(z).equals(Rprime.add(cs.suite.mulRepeated(key.effective, c)));
 }

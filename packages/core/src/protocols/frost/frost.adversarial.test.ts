@@ -351,7 +351,7 @@ test('signing share is used through SecretBytes and outputs carry no nonce mater
   for (const o of Object.values(outcomes)) {
     assert.equal(o.status, 'done');
     if (o.status !== 'done') continue;
-    assert.deepEqual(Object.keys(o.output).sort(), ['commitments', 'share']);
+    assert.deepEqual(Object.keys(o.output).sort(), ['commitments', 'groupCommitment', 'share']);
     assert.deepEqual(Object.keys(o.output.commitments), ['node-1', 'node-3']);
     assert.equal(o.output.share.length, 32);
   }

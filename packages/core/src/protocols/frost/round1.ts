@@ -125,7 +125,14 @@ export function frostRound1(st: FrostRound1State): Round<FrostShareOutput, Recei
         const z = signShare(cs, pkg, st.self, st.own.id, s, hiding, binding);
         const out: Record<PartyId, EncodedCommitments> = { [st.self]: st.ownEncoded };
         for (const p of st.others) out[p] = (received.get(p) as Received).encoded;
-        return { type: 'done', output: { commitments: sortRecord(out), share: cs.suite.encodeScalar(z) } };
+        return {
+          type: 'done',
+          output: {
+            commitments: sortRecord(out),
+            share: cs.suite.encodeScalar(z),
+            groupCommitment: cs.suite.encodePoint(pkg.R),
+          },
+        };
       } finally {
         // Nonces are single-use whatever happened above (protocols.md §7 row 11).
         st.hidingNonce.fill(0);

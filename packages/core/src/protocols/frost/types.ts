@@ -25,6 +25,8 @@ export type EncodedCommitments = { readonly hiding: Bytes; readonly binding: Byt
 export type FrostShareOutput = {
   readonly commitments: Readonly<Record<PartyId, EncodedCommitments>>;
   readonly share: Bytes;
+  /** The group commitment R this signer computed (public; lets an aggregator skip recomputing it). */
+  readonly groupCommitment: Bytes;
 };
 
 export type AggregateFrostParams = {
@@ -37,4 +39,9 @@ export type AggregateFrostParams = {
   readonly commitments: Readonly<Record<PartyId, EncodedCommitments>>;
   readonly shares: Readonly<Record<PartyId, Bytes>>;
   readonly taproot?: Taproot;
+  /**
+   * R as the signers reported it. Only a hint: if the signature made with it verifies it is valid
+   * whoever supplied R; otherwise R is recomputed from the commitments and every share checked.
+   */
+  readonly groupCommitment?: Bytes;
 };
