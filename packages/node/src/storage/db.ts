@@ -121,30 +121,42 @@ export function checkParams(params: readonly unknown[]): void {
 export type OpenDbOptions = {
   /** PGlite only: fsync the WAL on commit (default true). Only tests of throwaway data turn it off. */
   fsync?: boolean;
+  /**
+   * PGlite only: run PGlite in a worker thread, so its synchronous WASM work and each commit's fsync
+   * never block this thread's event loop (pglite-worker.ts). Default true for `pglite:`, false for
+   * `memory:` (tests, where an extra thread per database only costs).
+   */
+  worker?: boolean;
   /** PostgreSQL only: pool size (default 10). */
   maxConnections?: number;
 };
 
+async function openEmbedded(opts: { dataDir: string | null; fsync?: boolean }, worker: boolean): Promise<Db> {
+  if (worker) {
+    const { openPgliteWorker } = await import('./pglite-worker.ts');
+    return openPgliteWorker(opts);
+  }
+  const { openPglite } = await import('./pglite.ts');
+  return openPglite(opts);
+}
+
 /**
  * Opens a database from a URL:
  * - `postgres://…` or `postgresql://…` — a node-postgres pool;
- * - `pglite:<dir>` — embedded PGlite persisted in `<dir>` (created on first use);
- * - `memory:` — embedded PGlite in memory (tests, demos).
+ * - `pglite:<dir>` — embedded PGlite persisted in `<dir>` (created on first use), in a worker
+ *   thread unless `worker: false`;
+ * - `memory:` — embedded PGlite in memory (tests, demos), in this thread unless `worker: true`.
  */
 export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<Db> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { openPostgres } = await import('./postgres.ts');
     return openPostgres(url, opts.maxConnections === undefined ? {} : { max: opts.maxConnections });
   }
-  if (url === 'memory:' || url === 'memory://') {
-    const { openPglite } = await import('./pglite.ts');
-    return openPglite({ dataDir: null });
-  }
+  if (url === 'memory:' || url === 'memory://') return openEmbedded({ dataDir: null }, opts.worker ?? false);
   if (url.startsWith('pglite:')) {
     const dir = url.slice('pglite:'.length).replace(/^\/\/(?=\/)/, '');
     if (dir === '') throw new TkmsError('request.invalid', { details: 'pglite: URL needs a directory' });
-    const { openPglite } = await import('./pglite.ts');
-    return openPglite({ dataDir: dir, fsync: opts.fsync ?? true });
+    return openEmbedded({ dataDir: dir, fsync: opts.fsync ?? true }, opts.worker ?? true);
   }
   throw new TkmsError('request.invalid', {
     details: 'database URL must start with postgres://, postgresql://, pglite: or memory:',

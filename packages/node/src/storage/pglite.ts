@@ -16,6 +16,9 @@
  *   temporary directory, fsync it and rename it into place.
  * PGlite serialises every query, and its `transaction()` holds a mutex that plain queries also wait
  * on, so a transaction sees no interleaved statement from elsewhere in the process.
+ *
+ * All of this runs on the calling thread. `openDb('pglite:…')` runs it in a worker thread instead
+ * (pglite-worker.ts), so the node's event loop never waits for WASM or fsync.
  */
 import {
   closeSync,
@@ -92,6 +95,21 @@ function pristineTemplate(): Promise<Blob | File> {
     });
   }
   return template;
+}
+
+/** Seeds this thread's template with one made in another thread (a worker), so it skips initdb. */
+export function adoptPristineTemplate(gzip: Uint8Array<ArrayBuffer>): void {
+  template ??= Promise.resolve(new Blob([gzip], { type: 'application/x-gzip' }));
+}
+
+/** The template as gzip bytes if this thread made or adopted one, to hand to the next worker. */
+export async function pristineTemplateIfMade(): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!template) return null;
+  try {
+    return new Uint8Array(await (await template).arrayBuffer());
+  } catch {
+    return null;
+  }
 }
 
 async function startMemoryPglite(): Promise<PGlite> {
@@ -327,6 +345,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
+function lockOwner(): string {
+  return `${process.pid}\n${hostname()}\n`;
+}
+
+/**
+ * Removes `<dir>/tkms.lock` if this process holds it. Only for a holder that can no longer release
+ * it itself: a PGlite worker thread that died (the pid is the process's, so nobody else would ever
+ * see the lock as stale while this process lives).
+ */
+export function releaseDirLockOfDeadHolder(dir: string): void {
+  const path = join(resolve(dir), LOCK_FILE);
+  try {
+    if (readFileSync(path, 'utf8') === lockOwner()) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Takes `<dir>/tkms.lock` and keeps it fresh; returns the release function. A lock is stale when
  * its process is gone (same host), or, for a lock written on another host (a container rescheduled
@@ -334,7 +370,7 @@ function processAlive(pid: number): boolean {
  */
 export function acquireDirLock(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
-  const me = `${process.pid}\n${hostname()}\n`;
+  const me = lockOwner();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);

@@ -1,6 +1,7 @@
 /**
- * The storage contract on embedded PGlite, in memory and in a data directory, plus what only a
- * directory has: persistence across close/reopen, the one-process lock, fsync actually on.
+ * The storage contract on embedded PGlite, in memory and in a data directory, each in this thread
+ * and in a worker thread, plus what only a directory has: persistence across close/reopen, the
+ * one-process lock, fsync actually on.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TkmsError } from '@tkms/core';
-import { openDb } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { migrate } from './migrate.ts';
 import { pgliteFsyncCount } from './pglite.ts';
+import { PgliteWorkerDb } from './pglite-worker.ts';
 import { storeContract } from './store.contract.ts';
 import { Store } from './store.ts';
 
@@ -23,9 +25,27 @@ describe('store contract: PGlite in memory', () => {
   storeContract({ open: () => openDb('memory:') });
 });
 
-describe('store contract: PGlite in a data directory', () => {
-  storeContract({ open: () => openDb(`pglite:${newDir()}`) });
+describe('store contract: PGlite in memory, in a worker thread', () => {
+  storeContract({ open: () => openDb('memory:', { worker: true }) });
 });
+
+describe('store contract: PGlite in a data directory (worker thread, the default)', () => {
+  storeContract({
+    open: async () => {
+      const db = await openDb(`pglite:${newDir()}`);
+      assert.ok(db instanceof PgliteWorkerDb);
+      return db;
+    },
+  });
+});
+
+describe('store contract: PGlite in a data directory, in this thread', () => {
+  storeContract({ open: () => openDb(`pglite:${newDir()}`, { worker: false }) });
+});
+
+/** fsyncs issued by the PGlite behind `db` (a worker counts its own). */
+const fsyncsOf = (db: Db): Promise<number> | number =>
+  db instanceof PgliteWorkerDb ? db.fsyncCount() : pgliteFsyncCount();
 
 describe('PGlite data directory', () => {
   it('keeps keys, sessions and the audit chain across close and reopen', async () => {
@@ -48,23 +68,24 @@ describe('PGlite data directory', () => {
     await db2.close();
   });
 
-  it('runs with fsync on (WAL via fsync), unless explicitly turned off', async () => {
-    const dir = newDir();
-    const db = await openDb(`pglite:${dir}`);
-    assert.deepEqual(await db.query('SHOW fsync'), [{ fsync: 'on' }]);
-    assert.deepEqual(await db.query('SHOW wal_sync_method'), [{ wal_sync_method: 'fsync' }]);
-    await migrate(db);
-    const before = pgliteFsyncCount();
-    for (let i = 0; i < 3; i++) await new Store(db).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
-    assert.ok(pgliteFsyncCount() - before >= 3, 'each commit reaches the disk with an fsync');
-    await db.close();
-    const fast = await openDb(`pglite:${dir}`, { fsync: false });
-    assert.deepEqual(await fast.query('SHOW fsync'), [{ fsync: 'off' }]);
-    const beforeFast = pgliteFsyncCount();
-    await new Store(fast).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
-    assert.equal(pgliteFsyncCount(), beforeFast);
-    await fast.close();
-  });
+  for (const worker of [true, false])
+    it(`runs with fsync on (WAL via fsync), unless explicitly turned off (${worker ? 'worker' : 'in-thread'})`, async () => {
+      const dir = newDir();
+      const db = await openDb(`pglite:${dir}`, { worker });
+      assert.deepEqual(await db.query('SHOW fsync'), [{ fsync: 'on' }]);
+      assert.deepEqual(await db.query('SHOW wal_sync_method'), [{ wal_sync_method: 'fsync' }]);
+      await migrate(db);
+      const before = await fsyncsOf(db);
+      for (let i = 0; i < 3; i++) await new Store(db).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
+      assert.ok((await fsyncsOf(db)) - before >= 3, 'each commit reaches the disk with an fsync');
+      await db.close();
+      const fast = await openDb(`pglite:${dir}`, { fsync: false, worker });
+      assert.deepEqual(await fast.query('SHOW fsync'), [{ fsync: 'off' }]);
+      const beforeFast = await fsyncsOf(fast);
+      await new Store(fast).appendAudit({ actor: 't', action: 'x', outcome: 'ok' });
+      assert.equal(await fsyncsOf(fast), beforeFast);
+      await fast.close();
+    });
 
   it('refuses a second open of a directory that is in use, and frees it on close', async () => {
     const dir = newDir();
