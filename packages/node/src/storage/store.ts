@@ -147,19 +147,29 @@ const RESTART_ABORT: Abort = {
 
 // ---------------------------------------------------------------------------------------------
 
+type SharedState = {
+  /** Last audit head this process wrote or read. */
+  auditHead: { seq: number; hash: Bytes } | null;
+  /** Tail of the queue of this process's audit appends outside transactions. */
+  appendTail: Promise<void>;
+};
+
 export class Store {
   readonly db: Db;
   readonly #now: () => Date;
   readonly #opts: StoreOptions;
 
   /** Last audit head this process wrote or read; shared with transaction-bound stores. */
-  readonly #shared: { auditHead: { seq: number; hash: Bytes } | null };
+  readonly #shared: SharedState;
+  /** True for the store `transaction()` hands out. */
+  readonly #inTx: boolean;
 
-  constructor(db: Db, opts: StoreOptions = {}, shared?: { auditHead: { seq: number; hash: Bytes } | null }) {
+  constructor(db: Db, opts: StoreOptions = {}, shared?: SharedState) {
     this.db = db;
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
-    this.#shared = shared ?? { auditHead: null };
+    this.#shared = shared ?? { auditHead: null, appendTail: Promise.resolve() };
+    this.#inTx = shared !== undefined;
   }
 
   /** Runs `fn` with a store bound to one transaction; all or nothing. Nests with savepoints. */
@@ -459,6 +469,20 @@ export class Store {
    * group commit of many finished operations writes.
    */
   async appendAuditBatch(inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
+    // Appends from this process run one at a time, so each starts from the head the previous one
+    // left and the one-statement path applies; concurrent appends would all miss it and fall back
+    // to the locking path. Not inside a transaction: its statements already run in order, and
+    // waiting there for an append that is queued behind the same transaction would deadlock.
+    if (this.#inTx) return this.#appendAuditBatch(inputs);
+    const run = this.#shared.appendTail.then(() => this.#appendAuditBatch(inputs));
+    this.#shared.appendTail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #appendAuditBatch(inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
     if (inputs.length === 0) return [];
     const prepared = inputs.map((input) => {
       if (!input.actor || !input.action || !input.outcome)
