@@ -119,7 +119,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
 export async function startNode(configPath: string): Promise<TkmsNode & { port: number }> {
   const { config, baseDir } = loadConfigFile(configPath);
   const node = await createNode(config, baseDir);
-  const log = createLogger(config.id, config.log);
+  const { log } = node.ctx;
   const server = await new Promise<ReturnType<typeof serve>>((res, rej) => {
     const s = serve({ fetch: node.fetch, hostname: config.listen.host, port: config.listen.port }, () =>
       res(s),
