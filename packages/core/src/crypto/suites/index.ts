@@ -10,20 +10,23 @@ export {
   verifyBip340,
 } from './bip340.ts';
 export { ed25519Frost, ed25519Suite, setEd25519SubgroupCheck } from './ed25519.ts';
+export { p256Frost, p256Suite } from './p256.ts';
 export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
 export type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
 
 import { ed25519Suite } from './ed25519.ts';
+import { p256Suite } from './p256.ts';
 import { secp256k1Suite } from './secp256k1.ts';
 import type { Suite, SuiteName } from './types.ts';
 
 export const SUITES: Readonly<Record<SuiteName, Suite>> = Object.freeze({
   ed25519: ed25519Suite,
   secp256k1: secp256k1Suite,
+  p256: p256Suite,
 });
 
 export function isSuiteName(x: unknown): x is SuiteName {
-  return x === 'ed25519' || x === 'secp256k1';
+  return x === 'ed25519' || x === 'secp256k1' || x === 'p256';
 }
 
 /** The suite for a name; throws `RangeError` for an unknown one. */

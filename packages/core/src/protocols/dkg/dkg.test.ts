@@ -72,7 +72,7 @@ test('DKG start refuses bad parameters as abort values', () => {
     ['ed25519', 1, 'key.threshold_invalid'],
     ['ed25519', 4, 'key.threshold_invalid'],
     ['ed25519', 2.5, 'key.threshold_invalid'],
-    ['p256', 2, 'key.type_unknown'],
+    ['p384', 2, 'key.type_unknown'],
   ];
   for (const [suite, threshold, code] of cases) {
     const { outcomes } = simulate({
