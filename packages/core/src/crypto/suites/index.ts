@@ -11,11 +11,13 @@ export {
 } from './bip340.ts';
 export { ed25519Frost, ed25519Suite, setEd25519SubgroupCheck } from './ed25519.ts';
 export { p256Frost, p256Suite } from './p256.ts';
+export { ristretto255Frost, ristretto255Suite } from './ristretto255.ts';
 export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
 export type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
 
 import { ed25519Suite } from './ed25519.ts';
 import { p256Suite } from './p256.ts';
+import { ristretto255Suite } from './ristretto255.ts';
 import { secp256k1Suite } from './secp256k1.ts';
 import type { Suite, SuiteName } from './types.ts';
 
@@ -23,10 +25,11 @@ export const SUITES: Readonly<Record<SuiteName, Suite>> = Object.freeze({
   ed25519: ed25519Suite,
   secp256k1: secp256k1Suite,
   p256: p256Suite,
+  ristretto255: ristretto255Suite,
 });
 
 export function isSuiteName(x: unknown): x is SuiteName {
-  return x === 'ed25519' || x === 'secp256k1' || x === 'p256';
+  return x === 'ed25519' || x === 'secp256k1' || x === 'p256' || x === 'ristretto255';
 }
 
 /** The suite for a name; throws `RangeError` for an unknown one. */

@@ -15,7 +15,7 @@
 import type { IField } from '@noble/curves/abstract/modular.js';
 import type { Bytes } from '../bytes.ts';
 
-export type SuiteName = 'ed25519' | 'secp256k1' | 'p256';
+export type SuiteName = 'ed25519' | 'secp256k1' | 'p256' | 'ristretto255';
 
 /** Injected randomness, as in `SessionContext.random`. */
 export type RandomSource = (n: number) => Bytes;
