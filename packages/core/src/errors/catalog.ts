@@ -46,6 +46,21 @@ export const ERRORS = {
   'protocol.unexpected_sender': { status: 502, title: 'A message came from a party outside the session' },
   'protocol.timeout': { status: 504, title: 'A party did not send its message in time' },
   'protocol.confirm_mismatch': { status: 502, title: 'Parties derived different results' },
+  // threshold decryption
+  'decrypt.invalid_ciphertext': { status: 400, title: 'The ciphertext is malformed' },
+  'decrypt.bad_proof': { status: 400, title: 'The ciphertext validity proof does not verify' },
+  'decrypt.label_mismatch': {
+    status: 400,
+    title: 'The ciphertext is bound to another label than the authorised one',
+  },
+  'decrypt.not_enough_partials': {
+    status: 502,
+    title: 'Fewer valid partial decryptions than the threshold',
+  },
+  'decrypt.open_failed': {
+    status: 422,
+    title: 'The partial decryptions combine but do not open the ciphertext',
+  },
   // storage and internals
   'storage.failed': { status: 500, title: 'Storage operation failed' },
   'seal.failed': { status: 500, title: 'A sealed blob failed to open (wrong master key or tampering)' },

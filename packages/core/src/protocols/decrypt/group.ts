@@ -1,0 +1,88 @@
+/**
+ * Group helpers this protocol needs beyond the `Suite` interface: the suite byte of the wire
+ * encodings, the second generator Ḡ of TDH2, constant-time multiplication of a point other than G
+ * by a secret scalar, and Fiat–Shamir challenges reduced from 512 bits.
+ */
+
+import { ed25519_hasher } from '@noble/curves/ed25519.js';
+import { p256_hasher } from '@noble/curves/nist.js';
+import { secp256k1_hasher } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { type Bytes, concatBytes, utf8 } from '../../crypto/bytes.ts';
+import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts';
+import { hashTranscript } from '../../crypto/transcript.ts';
+
+/** Suite byte of the ciphertext and partial encodings. A suite without one is not supported. */
+const SUITE_IDS: Partial<Record<SuiteName, number>> = { p256: 1, secp256k1: 2, ed25519: 3 };
+
+export function suiteId(name: SuiteName): number | undefined {
+  return SUITE_IDS[name];
+}
+
+export function suiteFromId(id: number): SuiteName | undefined {
+  for (const [name, v] of Object.entries(SUITE_IDS)) if (v === id) return name as SuiteName;
+  return undefined;
+}
+
+/**
+ * Domain separation tag of Ḡ's hash_to_curve (RFC 9380 §3.1: "tkms-v1" names the application,
+ * the rest the purpose and the suite).
+ */
+export const SECOND_GENERATOR_DST = 'tkms-v1-decrypt-tdh2-second-generator-';
+const SECOND_GENERATOR_MSG = utf8('TDH2 G-bar');
+
+/**
+ * RFC 9380 hash_to_curve (the random-oracle `_RO_` encodings: P256_XMD:SHA-256_SSWU_RO_,
+ * secp256k1_XMD:SHA-256_SSWU_RO_, edwards25519_XMD:SHA-512_ELL2_RO_ with cofactor clearing),
+ * returning the suite's canonical encoding. Nobody knows log_G Ḡ, which the TDH2 validity proof
+ * needs: with it an encryptor could prove a Ū that is not r·Ḡ.
+ */
+const HASH_TO_CURVE: Partial<Record<SuiteName, (msg: Bytes, DST: Bytes) => Bytes>> = {
+  p256: (msg, DST) => p256_hasher.hashToCurve(msg, { DST }).toBytes(true),
+  secp256k1: (msg, DST) => secp256k1_hasher.hashToCurve(msg, { DST }).toBytes(true),
+  ed25519: (msg, DST) => ed25519_hasher.hashToCurve(msg, { DST }).toBytes(),
+};
+
+const secondGenerators = new Map<SuiteName, GroupPoint>();
+
+/** Ḡ for `suite`, computed once. Throws `RangeError` for a suite this protocol does not support. */
+export function secondGenerator(suite: Suite): GroupPoint {
+  const hit = secondGenerators.get(suite.name);
+  if (hit) return hit;
+  const h2c = HASH_TO_CURVE[suite.name];
+  if (!h2c) throw new RangeError(`threshold decryption is not defined for ${suite.name}`);
+  const Gbar = suite.decodePoint(h2c(SECOND_GENERATOR_MSG, utf8(SECOND_GENERATOR_DST + suite.name)));
+  secondGenerators.set(suite.name, Gbar);
+  return Gbar;
+}
+
+type ConstantTimeMultiply = { multiply(k: bigint): GroupPoint };
+
+/**
+ * k·P for a secret k and any point P, on noble's constant-time path (`Suite.mulBase` only covers
+ * P = G; `multiplyUnsafe` is variable-time). Every suite of tkms is built on noble point classes,
+ * which all have `multiply`; a backend without it is refused rather than silently leaking timing.
+ */
+export function mulSecret(P: GroupPoint, k: bigint): GroupPoint {
+  const m = (P as Partial<ConstantTimeMultiply>).multiply;
+  if (typeof m !== 'function') throw new TypeError('suite has no constant-time point multiplication');
+  if (k === 0n) throw new RangeError('secret scalar is zero');
+  return m.call(P, k);
+}
+
+/**
+ * A scalar from the transcript hash: the hash with a 0 and a 1 prefix field gives 512 bits, reduced
+ * mod the group order (bias < 2^-250 on every suite). Fiat–Shamir challenges and hedged nonces.
+ */
+export function hashToScalar(suite: Suite, tag: string, fields: readonly Bytes[]): bigint {
+  const wide = concatBytes(
+    hashTranscript(tag, [Uint8Array.of(0), ...fields]),
+    hashTranscript(tag, [Uint8Array.of(1), ...fields]),
+  );
+  return suite.Fn.create(bytesToNumberBE(wide));
+}
+
+/** The encoding of a point that may be the identity: empty for the identity (only in hashes). */
+export function encodeForHash(suite: Suite, P: GroupPoint): Bytes {
+  return P.is0() ? new Uint8Array(0) : suite.encodePoint(P);
+}
