@@ -4,7 +4,7 @@
  * by a secret scalar, and Fiat–Shamir challenges reduced from 512 bits.
  */
 
-import { ed25519_hasher } from '@noble/curves/ed25519.js';
+import { ed25519_hasher, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { p256_hasher } from '@noble/curves/nist.js';
 import { secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
@@ -13,7 +13,7 @@ import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts'
 import { hashTranscript } from '../../crypto/transcript.ts';
 
 /** Suite byte of the ciphertext and partial encodings. A suite without one is not supported. */
-const SUITE_IDS: Partial<Record<SuiteName, number>> = { p256: 1, secp256k1: 2, ed25519: 3 };
+const SUITE_IDS: Partial<Record<SuiteName, number>> = { p256: 1, secp256k1: 2, ed25519: 3, ristretto255: 4 };
 
 export function suiteId(name: SuiteName): number | undefined {
   return SUITE_IDS[name];
@@ -33,7 +33,8 @@ const SECOND_GENERATOR_MSG = utf8('TDH2 G-bar');
 
 /**
  * RFC 9380 hash_to_curve (the random-oracle `_RO_` encodings: P256_XMD:SHA-256_SSWU_RO_,
- * secp256k1_XMD:SHA-256_SSWU_RO_, edwards25519_XMD:SHA-512_ELL2_RO_ with cofactor clearing),
+ * secp256k1_XMD:SHA-256_SSWU_RO_, edwards25519_XMD:SHA-512_ELL2_RO_ with cofactor clearing,
+ * ristretto255_XMD:SHA-512_R255MAP_RO_ of RFC 9380 App. B / RFC 9496 §4.3.4),
  * returning the suite's canonical encoding. Nobody knows log_G Ḡ, which the TDH2 validity proof
  * needs: with it an encryptor could prove a Ū that is not r·Ḡ.
  */
@@ -41,6 +42,7 @@ const HASH_TO_CURVE: Partial<Record<SuiteName, (msg: Bytes, DST: Bytes) => Bytes
   p256: (msg, DST) => p256_hasher.hashToCurve(msg, { DST }).toBytes(true),
   secp256k1: (msg, DST) => secp256k1_hasher.hashToCurve(msg, { DST }).toBytes(true),
   ed25519: (msg, DST) => ed25519_hasher.hashToCurve(msg, { DST }).toBytes(),
+  ristretto255: (msg, DST) => ristretto255_hasher.hashToCurve(msg, { DST }).toBytes(),
 };
 
 const secondGenerators = new Map<SuiteName, GroupPoint>();
