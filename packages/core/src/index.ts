@@ -13,3 +13,4 @@ export * from './protocols/decrypt/index.ts';
 export * from './protocols/dkg/index.ts';
 export * from './protocols/frost/index.ts';
 export { type KeyShare, type PublicKeyPackage, validateKeyShare } from './protocols/key-share.ts';
+export * from './protocols/oprf/index.ts';

@@ -61,6 +61,14 @@ export const ERRORS = {
     status: 422,
     title: 'The partial decryptions combine but do not open the ciphertext',
   },
+  // threshold OPRF (per-object data keys)
+  'oprf.bad_element': { status: 400, title: 'An OPRF element is not a valid group element' },
+  'oprf.bad_evaluation': { status: 502, title: 'A node returned a malformed OPRF evaluation' },
+  'oprf.bad_proof': { status: 502, title: 'A node’s OPRF evaluation proof does not verify' },
+  'oprf.not_enough_answers': {
+    status: 502,
+    title: 'Fewer valid OPRF evaluations than the threshold',
+  },
   // storage and internals
   'storage.failed': { status: 500, title: 'Storage operation failed' },
   'seal.failed': { status: 500, title: 'A sealed blob failed to open (wrong master key or tampering)' },
