@@ -16,7 +16,15 @@ import { getSuite } from '../../crypto/suites/index.ts';
 import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts';
 import { hashTranscript } from '../../crypto/transcript.ts';
 import { TkmsError } from '../../errors/tkms-error.ts';
-import { encodeForHash, hashToScalar, secondGenerator, suiteFromId, suiteId } from './group.ts';
+import {
+  baseMinus,
+  encodeForHash,
+  hashToScalar,
+  pointMinus,
+  secondGenerator,
+  suiteFromId,
+  suiteId,
+} from './group.ts';
 import {
   CIPHERTEXT_VERSION,
   type DecodedCiphertext,
@@ -190,10 +198,9 @@ export function checkCiphertext(params: VerifyCiphertextParams): CheckedCipherte
   }
   const e = suite.decodeScalar(ct.e);
   const f = suite.decodeScalar(ct.f);
-  const negE = suite.Fn.neg(e);
-  // TDH2 decryption-share validity test: w = g^f / u^e, w̄ = ḡ^f / ū^e, e = H1(…, w, ū, w̄).
-  const W = suite.msm([suite.G, U], [f, negE]);
-  const Wbar = suite.msm([secondGenerator(suite), Ubar], [f, negE]);
+  // TDH2 ciphertext validity test: w = g^f / u^e, w̄ = ḡ^f / ū^e, e = H1(…, w, ū, w̄).
+  const W = baseMinus(suite, f, U, e);
+  const Wbar = pointMinus(secondGenerator(suite), f, Ubar, e);
   const expected = validityChallenge(
     suite,
     ct.version,

@@ -47,29 +47,67 @@ const HASH_TO_CURVE: Partial<Record<SuiteName, (msg: Bytes, DST: Bytes) => Bytes
 
 const secondGenerators = new Map<SuiteName, GroupPoint>();
 
-/** Ḡ for `suite`, computed once. Throws `RangeError` for a suite this protocol does not support. */
+/** Window of the tables built for Ḡ and for points multiplied again and again (as `mulRepeated`). */
+const TABLE_WINDOW = 6;
+const REPEAT_BEFORE_TABLE = 4;
+
+type NoblePoint = GroupPoint & {
+  multiply(k: bigint): GroupPoint;
+  precompute(windowSize: number, isLazy: boolean): unknown;
+};
+
+function asNoble(P: GroupPoint): NoblePoint {
+  const p = P as Partial<NoblePoint>;
+  if (typeof p.multiply !== 'function' || typeof p.precompute !== 'function')
+    throw new TypeError('suite has no constant-time point multiplication');
+  return P as NoblePoint;
+}
+
+/**
+ * Ḡ for `suite`, computed once, with a precomputed window table (built once, ≈10 ms on P-256;
+ * every multiplication by Ḡ then costs about what one by G does). Throws `RangeError` for a suite
+ * this protocol does not support.
+ */
 export function secondGenerator(suite: Suite): GroupPoint {
   const hit = secondGenerators.get(suite.name);
   if (hit) return hit;
   const h2c = HASH_TO_CURVE[suite.name];
   if (!h2c) throw new RangeError(`threshold decryption is not defined for ${suite.name}`);
   const Gbar = suite.decodePoint(h2c(SECOND_GENERATOR_MSG, utf8(SECOND_GENERATOR_DST + suite.name)));
+  asNoble(Gbar).precompute(TABLE_WINDOW, false);
   secondGenerators.set(suite.name, Gbar);
   return Gbar;
 }
 
-type ConstantTimeMultiply = { multiply(k: bigint): GroupPoint };
+const uses = new WeakMap<object, number>();
 
 /**
  * k·P for a secret k and any point P, on noble's constant-time path (`Suite.mulBase` only covers
- * P = G; `multiplyUnsafe` is variable-time). Every suite of tkms is built on noble point classes,
- * which all have `multiply`; a backend without it is refused rather than silently leaking timing.
+ * P = G; `multiplyUnsafe` is variable-time). A point object multiplied again and again (a group
+ * key in an encrypting client: `decodePoint` returns the same object for the same bytes) gets a
+ * window table on its fourth use, which noble's constant-time `multiply` then uses. Every tkms
+ * suite is built on noble point classes; a backend without `multiply` is refused rather than
+ * silently leaking timing.
  */
 export function mulSecret(P: GroupPoint, k: bigint): GroupPoint {
-  const m = (P as Partial<ConstantTimeMultiply>).multiply;
-  if (typeof m !== 'function') throw new TypeError('suite has no constant-time point multiplication');
+  const p = asNoble(P);
   if (k === 0n) throw new RangeError('secret scalar is zero');
-  return m.call(P, k);
+  const n = (uses.get(p) ?? 0) + 1;
+  if (n <= REPEAT_BEFORE_TABLE) {
+    uses.set(p, n);
+    if (n === REPEAT_BEFORE_TABLE) p.precompute(TABLE_WINDOW, false);
+  }
+  return p.multiply(k);
+}
+
+/** a·G − b·P for public a, b, P (variable-time): the recomputed commitments of both proofs. */
+export function baseMinus(suite: Suite, a: bigint, P: GroupPoint, b: bigint): GroupPoint {
+  return suite.mulBasePublic(a).subtract(P.multiplyUnsafe(b));
+}
+
+/** a·Q − b·P for public a, b, P and a point Q with a table (Ḡ), variable-time. */
+export function pointMinus(Q: GroupPoint, a: bigint, P: GroupPoint, b: bigint): GroupPoint {
+  return Q.multiplyUnsafe(a).subtract(P.multiplyUnsafe(b));
 }
 
 /**
