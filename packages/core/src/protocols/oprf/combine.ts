@@ -138,8 +138,23 @@ function interpolate(
 }
 
 /**
- * Verifies every answer, drops and names the bad ones, and interpolates k·M_j from the first
- * `threshold` valid answers (sorted by party). The result equals the single-key RFC 9497
+ * The `t` valid answers to interpolate: the first run of `t` consecutive identifiers if there is
+ * one (their λ are small integers, see `interpolate`), otherwise the first `t` (sorted by party).
+ * Any choice gives the same result; this one only makes it cheaper.
+ */
+function chooseSigners<V extends { readonly id: bigint }>(valid: readonly V[], t: number): V[] {
+  const byId = [...valid].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let start = 0; start + t <= byId.length; start++) {
+    const run = byId.slice(start, start + t);
+    const first = (run[0] as V).id;
+    if (run.every((v, i) => v.id === first + BigInt(i))) return valid.filter((v) => run.includes(v));
+  }
+  return valid.slice(0, t);
+}
+
+/**
+ * Verifies every answer, drops and names the bad ones, and interpolates k·M_j from `threshold`
+ * valid answers (a run of consecutive identifiers when there is one, else the first, by party). The result equals the single-key RFC 9497
  * evaluation under the group key's secret k.
  *
  * @throws TkmsError `oprf.not_enough_answers` (culprits: nodes whose answers were rejected;
@@ -192,7 +207,7 @@ export function combineEvaluations(params: CombineEvaluationsParams): CombineEva
       meta: { rejected },
     });
 
-  const chosen = valid.slice(0, t);
+  const chosen = chooseSigners(valid, t);
   const xs = chosen.map((v) => v.id);
   const lambdas = xs.map((x) => lagrangeAtZero(suite, xs, x));
   const Z = interpolate(

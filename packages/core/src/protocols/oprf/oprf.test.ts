@@ -184,6 +184,23 @@ for (const suiteName of OPRF_SUITES) {
   });
 }
 
+test('with more than threshold valid answers, a run of consecutive identifiers is preferred; the result is the same', () => {
+  const seed = testSeed('oprf-choose');
+  const keys = dkgKeys('ristretto255', 5, 2, seed);
+  const ref = keys['node-1'] as DkgOutput;
+  const M = objectElement('ristretto255', utf8('o'));
+  const all = answersFrom(keys, ['node-1', 'node-3', 'node-4'], [M], seed);
+  const preferred = combineEvaluations({ key: ref, elements: [M], answers: all });
+  assert.deepEqual(preferred.used, ['node-3', 'node-4']);
+  const plain = combineEvaluations({
+    key: ref,
+    elements: [M],
+    answers: { 'node-1': all['node-1'] as OprfEvaluation, 'node-3': all['node-3'] as OprfEvaluation },
+  });
+  assert.deepEqual(plain.used, ['node-1', 'node-3']);
+  assert.equal(bytesToHex(preferred.evaluations[0] as Bytes), bytesToHex(plain.evaluations[0] as Bytes));
+});
+
 test('objectInput is canonical: parseObjectInput inverts it and refuses everything else', () => {
   const ctx = { keyId: 'key-1', object: 'a/b/ü', version: 7 };
   const input = objectInput(ctx);

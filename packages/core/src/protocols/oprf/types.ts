@@ -44,7 +44,10 @@ export type RejectedEvaluation = {
 export type CombineEvaluationsResult = {
   /** Z_j = k·M_j for every element, canonical encodings, same order as `elements`. */
   readonly evaluations: Bytes[];
-  /** The nodes whose answers were interpolated: the first `threshold` valid ones, sorted. */
+  /**
+   * The nodes whose answers were interpolated (sorted): `threshold` valid ones, a run of
+   * consecutive identifiers when there is one (cheaper to combine), else the first ones.
+   */
   readonly used: PartyId[];
   /** Answers that failed a check and were dropped: report these nodes. */
   readonly rejected: RejectedEvaluation[];
