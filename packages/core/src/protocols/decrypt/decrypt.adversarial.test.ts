@@ -23,7 +23,7 @@ import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { secondGenerator } from './group.ts';
 import { decodePartial, encodePartial, partialDecrypt } from './partial.ts';
-import { type Cluster, cluster, partialsFrom } from './testing.ts';
+import { type Cluster, cluster, partialsFrom } from './testing/cluster.ts';
 import type { DecodedCiphertext, DecodedPartial } from './types.ts';
 
 const LABEL = utf8('tenant-7/payroll/2026-11');

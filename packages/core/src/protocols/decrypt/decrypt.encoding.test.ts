@@ -10,7 +10,7 @@ import { checkCiphertext, decodeCiphertext, encodeCiphertext, verifyCiphertext }
 import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { decodePartial, encodePartial, partialLength, verifyPartial } from './partial.ts';
-import { cluster, partialsFrom } from './testing.ts';
+import { cluster, partialsFrom } from './testing/cluster.ts';
 import { MAX_LABEL_BYTES } from './types.ts';
 
 const suite = getSuite('p256');

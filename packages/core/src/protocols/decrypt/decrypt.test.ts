@@ -14,7 +14,7 @@ import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { secondGenerator } from './group.ts';
 import { decodePartial, partialDecrypt } from './partial.ts';
-import { cluster, containsBytes, partialsFrom, subsets } from './testing.ts';
+import { cluster, containsBytes, partialsFrom, subsets } from './testing/cluster.ts';
 import { MAX_LABEL_BYTES, MAX_PLAINTEXT_BYTES } from './types.ts';
 
 const LABEL = utf8('tenant-7/documents/42/v1');

@@ -11,7 +11,7 @@ import {
   encodeCiphertext,
   validityChallenge,
 } from './ciphertext.ts';
-import { mulSecret, secondGenerator } from './group.ts';
+import { mulSecret, mulSecretRepeated, secondGenerator } from './group.ts';
 import { sealBody } from './kdf.ts';
 import { CIPHERTEXT_VERSION, type EncryptParams, MAX_LABEL_BYTES, MAX_PLAINTEXT_BYTES } from './types.ts';
 
@@ -50,7 +50,11 @@ export function encryptToKey(params: EncryptParams): Bytes {
   const r = suite.randomScalar(params.random);
   const U = suite.encodePoint(suite.mulBase(r));
   const Ubar = suite.encodePoint(mulSecret(Gbar, r));
-  const body = sealBody({ suite, version, Y: params.publicKey, U, label }, mulSecret(Y, r), plaintext);
+  const body = sealBody(
+    { suite, version, Y: params.publicKey, U, label },
+    mulSecretRepeated(Y, r),
+    plaintext,
+  );
 
   const s = suite.randomScalar(params.random);
   const W = suite.encodePoint(suite.mulBase(s));

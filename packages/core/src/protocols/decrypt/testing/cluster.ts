@@ -2,13 +2,13 @@
  * TEST ONLY: keys from the PedPoP DKG, seeded randomness and helpers shared by the decryption
  * tests and the micro-benchmark.
  */
-import type { Bytes } from '../../crypto/bytes.ts';
-import type { SuiteName } from '../../crypto/suites/types.ts';
-import { seededRandom } from '../../engine/simulate/random.ts';
-import type { PartyId } from '../../engine/types.ts';
-import type { DkgOutput } from '../dkg/types.ts';
-import { dkgKeys } from '../testing/fixtures.ts';
-import { partialDecrypt } from './partial.ts';
+import type { Bytes } from '../../../crypto/bytes.ts';
+import type { SuiteName } from '../../../crypto/suites/types.ts';
+import { seededRandom } from '../../../engine/simulate/random.ts';
+import type { PartyId } from '../../../engine/types.ts';
+import type { DkgOutput } from '../../dkg/types.ts';
+import { dkgKeys } from '../../testing/fixtures.ts';
+import { partialDecrypt } from '../partial.ts';
 
 export type Cluster = {
   readonly suite: SuiteName;
