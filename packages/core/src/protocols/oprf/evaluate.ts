@@ -5,10 +5,10 @@
  * Checks before anything is computed with the share, in order:
  * 1. the suite has an RFC 9497 ciphersuite (ristretto255, p256)              → key.type_unknown
  * 2. 1 ≤ number of elements ≤ MAX_OPRF_BATCH                                 → request.invalid
- * 3. the share is a canonical, non-zero scalar                               → request.invalid
- * 4. every element is a canonical encoding of a group element that is not
+ * 3. every element is a canonical encoding of a group element that is not
  *    the identity (RFC 9497 §3.3.1 BlindEvaluate's DeserializeElement);
  *    the first bad one is named by index                                     → oprf.bad_element
+ * 4. the share is a canonical, non-zero scalar                               → request.invalid
  * Policy is not checked here: the node checks the caller and, in the policy-bound mode, the object
  * input it mapped to the element with `objectElement`, before calling this.
  */
