@@ -38,8 +38,15 @@ const isCode =
     return true;
   };
 
-function setup(label: string): { c: Cluster; ciphertext: Bytes; ct: DecodedCiphertext; plaintext: Bytes } {
-  const c = cluster('p256', 3, 2, testSeed(label));
+function setup(label: string): {
+  c: Cluster;
+  seed: string;
+  ciphertext: Bytes;
+  ct: DecodedCiphertext;
+  plaintext: Bytes;
+} {
+  const seed = testSeed(label);
+  const c = cluster('p256', 3, 2, seed);
   const plaintext = c.random(32);
   const ciphertext = encryptToKey({
     suite: 'p256',
@@ -48,7 +55,7 @@ function setup(label: string): { c: Cluster; ciphertext: Bytes; ct: DecodedCiphe
     label: LABEL,
     random: c.random,
   });
-  return { c, ciphertext, ct: decodeCiphertext(ciphertext), plaintext };
+  return { c, seed, ciphertext, ct: decodeCiphertext(ciphertext), plaintext };
 }
 
 /** Every entry point a node or requester has refuses `ciphertext` with `code`. */
@@ -238,8 +245,9 @@ test('a flipped ciphertext body byte or tag byte is refused before any node answ
 });
 
 test('a ciphertext for another key is refused (the proof binds Y)', () => {
-  const { c, ct } = setup('decrypt-adv-key');
-  const other = cluster('p256', 3, 2, `${testSeed('decrypt-adv-other-key')}`);
+  const { c, seed, ct } = setup('decrypt-adv-key');
+  const other = cluster('p256', 3, 2, `${seed}/other-key`);
+  assert.notEqual(bytesToHex(other.pub.groupPublicKey), bytesToHex(c.pub.groupPublicKey));
   const theirs = encryptToKey({
     suite: 'p256',
     publicKey: other.pub.groupPublicKey,
