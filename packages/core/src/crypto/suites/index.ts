@@ -37,3 +37,4 @@ export function getSuite(name: string): Suite {
   if (!isSuiteName(name)) throw new RangeError(`unknown suite ${name}`);
   return SUITES[name];
 }
+export { mulSecret } from './mul-secret.ts';

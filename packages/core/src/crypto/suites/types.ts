@@ -32,6 +32,8 @@ export interface GroupPoint {
   is0(): boolean;
   /** Variable-time: public scalars only. Accepts 0 (returns the identity). */
   multiplyUnsafe(k: bigint): GroupPoint;
+  /** Constant-time path for a secret scalar in [1, order); use `mulSecret`, which checks k ≠ 0. */
+  multiply(k: bigint): GroupPoint;
 }
 
 /**

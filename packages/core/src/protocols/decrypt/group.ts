@@ -9,6 +9,7 @@ import { p256_hasher } from '@noble/curves/nist.js';
 import { secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { type Bytes, concatBytes, utf8 } from '../../crypto/bytes.ts';
+import { mulSecret } from '../../crypto/suites/mul-secret.ts';
 import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts';
 import { hashTranscript } from '../../crypto/transcript.ts';
 
@@ -79,15 +80,7 @@ export function secondGenerator(suite: Suite): GroupPoint {
   return Gbar;
 }
 
-/**
- * k·P for a secret k and any point P, on noble's constant-time path (`Suite.mulBase` only covers
- * P = G; `multiplyUnsafe` is variable-time). Every tkms suite is built on noble point classes; a
- * backend without `multiply` is refused rather than silently leaking timing.
- */
-export function mulSecret(P: GroupPoint, k: bigint): GroupPoint {
-  if (k === 0n) throw new RangeError('secret scalar is zero');
-  return asNoble(P).multiply(k);
-}
+export { mulSecret } from '../../crypto/suites/mul-secret.ts';
 
 const uses = new WeakMap<object, number>();
 

@@ -118,16 +118,4 @@ export function i2osp2(i: number): Bytes {
   return Uint8Array.of(i >>> 8, i & 0xff);
 }
 
-type ConstantTimeMultiply = { multiply(k: bigint): GroupPoint };
-
-/**
- * k·P for a secret k and any point P on noble's constant-time path (`Suite.mulBase` covers only
- * P = G and `multiplyUnsafe` is variable-time). Both OPRF suites are noble point classes, which
- * have `multiply`; anything else is refused rather than silently leaking timing.
- */
-export function mulSecret(P: GroupPoint, k: bigint): GroupPoint {
-  const m = (P as Partial<ConstantTimeMultiply>).multiply;
-  if (typeof m !== 'function') throw new TypeError('suite has no constant-time point multiplication');
-  if (k === 0n) throw new RangeError('secret scalar is zero');
-  return m.call(P, k);
-}
+export { mulSecret } from '../../crypto/suites/mul-secret.ts';

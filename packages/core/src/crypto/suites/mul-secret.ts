@@ -1,0 +1,11 @@
+import type { GroupPoint } from './types.ts';
+
+/**
+ * k·P for a secret k and any point P, on the constant-time path (`Suite.mulBase` covers only
+ * P = G; `multiplyUnsafe` is variable-time). The one place OPRF evaluation, blinding and threshold
+ * decryption multiply a point by a secret.
+ */
+export function mulSecret(P: GroupPoint, k: bigint): GroupPoint {
+  if (k === 0n) throw new RangeError('secret scalar is zero');
+  return P.multiply(k);
+}
