@@ -5,32 +5,16 @@
  * expand_message_xmd(SHA-256), DST = contextString || tag; H4, H5 are SHA-256(contextString || tag || m).
  */
 import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { type Bytes, concatBytes, utf8 } from '../bytes.ts';
+import { type Bytes, concatBytes } from '../bytes.ts';
 import { createNobleSuite } from './noble.ts';
+import { parseCompressedSec1, sha256XmdFrostHashes } from './sec1.ts';
 import type { FrostHashes, GroupPoint } from './types.ts';
 
 const Point = secp256k1.Point;
 
 /** The RFC 9591 §6.5 hash set for a context string (also used, renamed, by the BIP340 mode). */
 export function secp256k1FrostHashes(context: string): FrostHashes {
-  const dst = (t: string) => utf8(context + t);
-  const RHO = dst('rho');
-  const CHAL = dst('chal');
-  const NONCE = dst('nonce');
-  const MSG = dst('msg');
-  const COM = dst('com');
-  const DKG = dst('dkg');
-  const h2f = (DST: Bytes) => (m: Bytes) => secp256k1_hasher.hashToScalar(m, { DST });
-  return Object.freeze({
-    contextString: context,
-    H1: h2f(RHO),
-    H2: h2f(CHAL),
-    H3: h2f(NONCE),
-    H4: (m: Bytes) => sha256(concatBytes(MSG, m)),
-    H5: (m: Bytes) => sha256(concatBytes(COM, m)),
-    HDKG: h2f(DKG),
-  });
+  return sha256XmdFrostHashes(context, secp256k1_hasher);
 }
 
 export const secp256k1Frost: FrostHashes = secp256k1FrostHashes('FROST-secp256k1-SHA256-v1');
@@ -39,10 +23,7 @@ export const secp256k1Suite = createNobleSuite({
   name: 'secp256k1',
   Point,
   pointLength: 33,
-  parsePoint: (bytes) => {
-    if (bytes[0] !== 0x02 && bytes[0] !== 0x03) throw new Error('expected a compressed SEC1 point');
-    return Point.fromBytes(bytes);
-  },
+  parsePoint: parseCompressedSec1((b) => Point.fromBytes(b)),
   encodePoint: (p) => p.toBytes(true),
   frost: secp256k1Frost,
 });
