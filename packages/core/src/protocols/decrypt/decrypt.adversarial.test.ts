@@ -23,7 +23,7 @@ import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { secondGenerator } from './group.ts';
 import { decodePartial, encodePartial, partialDecrypt } from './partial.ts';
-import { type Cluster, cluster, partialsFrom } from './testing/cluster.ts';
+import { type Cluster, cluster, encryptFor, partialsFrom } from './testing/cluster.ts';
 import type { DecodedCiphertext, DecodedPartial } from './types.ts';
 
 const LABEL = utf8('tenant-7/payroll/2026-11');
@@ -48,13 +48,7 @@ function setup(label: string): {
   const seed = testSeed(label);
   const c = cluster('p256', 3, 2, seed);
   const plaintext = c.random(32);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext,
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, plaintext, LABEL);
   return { c, seed, ciphertext, ct: decodeCiphertext(ciphertext), plaintext };
 }
 
@@ -167,15 +161,7 @@ test('a flipped or non-canonical proof scalar, or a proof from another ciphertex
     'decrypt.invalid_ciphertext',
   );
 
-  const other = decodeCiphertext(
-    encryptToKey({
-      suite: 'p256',
-      publicKey: c.pub.groupPublicKey,
-      plaintext: utf8('x'),
-      label: LABEL,
-      random: c.random,
-    }),
-  );
+  const other = decodeCiphertext(encryptFor(c, utf8('x'), LABEL));
   refusedEverywhere(c, encodeCiphertext({ ...ct, e: other.e, f: other.f }), 'decrypt.bad_proof');
   // Sanity: the untouched ciphertext is accepted.
   verifyCiphertext({ suite: 'p256', publicKey: c.pub.groupPublicKey, ciphertext, label: LABEL });
@@ -314,13 +300,7 @@ const BAD_PARTIALS: [string, Tamper][] = [
 test('every bad partial is detected, its sender named, and left out while enough honest ones remain', () => {
   const { c, ciphertext, plaintext } = setup('decrypt-adv-partials');
   const good = partialsFrom(c, c.parties, ciphertext, LABEL);
-  const otherCt = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext: utf8('other'),
-    label: LABEL,
-    random: c.random,
-  });
+  const otherCt = encryptFor(c, utf8('other'), LABEL);
   const other = partialsFrom(c, c.parties, otherCt, LABEL);
   for (const [name, tamper] of BAD_PARTIALS) {
     const bad = tamper(good, other);
@@ -371,13 +351,7 @@ test('3-of-5 with two cheating nodes still opens; with three it names all three'
   const seed = testSeed('decrypt-adv-3of5');
   const c = cluster('p256', 5, 3, seed);
   const plaintext = c.random(32);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext,
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, plaintext, LABEL);
   const good = partialsFrom(c, c.parties, ciphertext, LABEL);
   const corrupt = (p: Bytes) => {
     const d = decodePartial(p);

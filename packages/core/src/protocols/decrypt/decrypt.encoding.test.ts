@@ -10,7 +10,7 @@ import { checkCiphertext, decodeCiphertext, encodeCiphertext, verifyCiphertext }
 import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { decodePartial, encodePartial, partialLength, verifyPartial } from './partial.ts';
-import { cluster, partialsFrom } from './testing/cluster.ts';
+import { cluster, encryptFor, partialsFrom } from './testing/cluster.ts';
 import { MAX_LABEL_BYTES } from './types.ts';
 
 const suite = getSuite('p256');
@@ -73,13 +73,7 @@ test('ciphertext decoding rejects every proper prefix and every extension', () =
 test('a real ciphertext with any one byte changed is refused by verifyCiphertext', () => {
   const seed = testSeed('decrypt-prop-ct-mutation');
   const c = cluster('p256', 3, 2, seed);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext: c.random(40),
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, c.random(40), LABEL);
   const codes = new Set<string>();
   fc.assert(
     fc.property(fc.nat({ max: ciphertext.length - 1 }), fc.integer({ min: 1, max: 255 }), (i, x) => {
@@ -127,13 +121,7 @@ test('partial encoding: decode(encode(x)) = x; exact length only', () => {
 test('a real partial with any one byte changed is rejected for its sender', () => {
   const seed = testSeed('decrypt-prop-partial-mutation');
   const c = cluster('p256', 3, 2, seed);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext: c.random(16),
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, c.random(16), LABEL);
   const partial = partialsFrom(c, ['node-2'], ciphertext, LABEL)['node-2'] as Bytes;
   const ct = checkCiphertext({ suite: 'p256', publicKey: c.pub.groupPublicKey, ciphertext, label: LABEL });
   const signer = { party: 'node-2', id: 2n, X: suite.decodePoint(c.pub.verifyingShares['node-2'] as Bytes) };
@@ -157,13 +145,7 @@ test('any label and plaintext (binary, empty, maximal label) round-trip', () => 
       bytes(0, 300),
       fc.constantFrom(['node-1', 'node-2'], ['node-1', 'node-3'], ['node-2', 'node-3']),
       (label, plaintext, set) => {
-        const ciphertext = encryptToKey({
-          suite: 'p256',
-          publicKey: c.pub.groupPublicKey,
-          plaintext,
-          label,
-          random: c.random,
-        });
+        const ciphertext = encryptFor(c, plaintext, label);
         const r = combineDecryption({
           key: c.pub,
           ciphertext,

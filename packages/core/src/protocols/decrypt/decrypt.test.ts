@@ -14,7 +14,7 @@ import { combineDecryption } from './combine.ts';
 import { encryptToKey } from './encrypt.ts';
 import { secondGenerator } from './group.ts';
 import { decodePartial, partialDecrypt } from './partial.ts';
-import { cluster, containsBytes, partialsFrom, subsets } from './testing/cluster.ts';
+import { cluster, containsBytes, encryptFor, partialsFrom, subsets } from './testing/cluster.ts';
 import { MAX_LABEL_BYTES, MAX_PLAINTEXT_BYTES } from './types.ts';
 
 const LABEL = utf8('tenant-7/documents/42/v1');
@@ -23,13 +23,7 @@ test('P-256 2-of-3 with DKG keys: every 2-subset (and all 3) opens the ciphertex
   const seed = testSeed('decrypt-p256-2of3');
   const c = cluster('p256', 3, 2, seed);
   const plaintext = c.random(32);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext,
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, plaintext, LABEL);
   const all = partialsFrom(c, c.parties, ciphertext, LABEL);
   for (const set of [...subsets(c.parties, 2), c.parties]) {
     const partials = Object.fromEntries(set.map((p) => [p, all[p] as Uint8Array]));
@@ -44,13 +38,7 @@ test('P-256 3-of-5 with DKG keys: several 3-subsets open, 2 partials do not', ()
   const seed = testSeed('decrypt-p256-3of5');
   const c = cluster('p256', 5, 3, seed);
   const plaintext = utf8('a 3-of-5 secret');
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext,
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, plaintext, LABEL);
   const all = partialsFrom(c, c.parties, ciphertext, LABEL);
   const sets = subsets(c.parties, 3);
   assert.equal(sets.length, 10);
@@ -78,13 +66,7 @@ for (const suite of ['secp256k1', 'ed25519', 'ristretto255'] as const satisfies 
     ] as const) {
       const c = cluster(suite, n, t, `${seed}/${n}`);
       const plaintext = c.random(48);
-      const ciphertext = encryptToKey({
-        suite,
-        publicKey: c.pub.groupPublicKey,
-        plaintext,
-        label: LABEL,
-        random: c.random,
-      });
+      const ciphertext = encryptFor(c, plaintext, LABEL);
       const all = partialsFrom(c, c.parties, ciphertext, LABEL);
       for (const set of subsets(c.parties, t).slice(0, 4)) {
         const partials = Object.fromEntries(set.map((p) => [p, all[p] as Uint8Array]));
@@ -108,13 +90,7 @@ for (const suiteName of ['p256', 'secp256k1'] as const) {
     for (let i = 0; i < 5; i++) {
       const plaintext = c.random(i * 17);
       const label = utf8(`label-${i}`);
-      const ciphertext = encryptToKey({
-        suite: suiteName,
-        publicKey: c.pub.groupPublicKey,
-        plaintext,
-        label,
-        random: c.random,
-      });
+      const ciphertext = encryptFor(c, plaintext, label);
       const x = reconstructSecret(c.keys, c.parties.slice(1));
       assert.ok(suite.mulBase(x).equals(suite.decodePoint(c.pub.groupPublicKey)));
       const ct = decodeCiphertext(ciphertext);
@@ -155,13 +131,7 @@ test('edge sizes: empty plaintext, empty label, the largest plaintext and label'
     { plaintext: c.random(MAX_PLAINTEXT_BYTES), label: new Uint8Array(MAX_LABEL_BYTES).fill(7) },
   ];
   for (const { plaintext, label } of cases) {
-    const ciphertext = encryptToKey({
-      suite: 'p256',
-      publicKey: c.pub.groupPublicKey,
-      plaintext,
-      label,
-      random: c.random,
-    });
+    const ciphertext = encryptFor(c, plaintext, label);
     const r = combineDecryption({
       key: c.pub,
       ciphertext,
@@ -239,13 +209,7 @@ test('no node input or output contains the plaintext bytes', () => {
   const c = cluster('p256', 3, 2, seed);
   for (let i = 0; i < 10; i++) {
     const plaintext = c.random(32);
-    const ciphertext = encryptToKey({
-      suite: 'p256',
-      publicKey: c.pub.groupPublicKey,
-      plaintext,
-      label: LABEL,
-      random: c.random,
-    });
+    const ciphertext = encryptFor(c, plaintext, LABEL);
     assert.ok(!containsBytes(ciphertext, plaintext));
     for (const party of c.parties) {
       const key = c.keys[party] as DkgOutput;
@@ -270,13 +234,7 @@ test('no node input or output contains the plaintext bytes', () => {
 test('the plaintext result redacts itself in logs and JSON', () => {
   const seed = testSeed('decrypt-redact');
   const c = cluster('p256', 3, 2, seed);
-  const ciphertext = encryptToKey({
-    suite: 'p256',
-    publicKey: c.pub.groupPublicKey,
-    plaintext: utf8('hunter2'),
-    label: LABEL,
-    random: c.random,
-  });
+  const ciphertext = encryptFor(c, utf8('hunter2'), LABEL);
   const r = combineDecryption({
     key: c.pub,
     ciphertext,

@@ -8,6 +8,7 @@ import { seededRandom } from '../../../engine/simulate/random.ts';
 import type { PartyId } from '../../../engine/types.ts';
 import type { DkgOutput } from '../../dkg/types.ts';
 import { dkgKeys } from '../../testing/fixtures.ts';
+import { encryptToKey } from '../encrypt.ts';
 import { partialDecrypt } from '../partial.ts';
 
 export type Cluster = {
@@ -32,6 +33,17 @@ export function cluster(suite: SuiteName, n: number, t: number, seed: string): C
 }
 
 /** Every node in `parties` answers honestly. */
+/** Encrypts to the cluster's group key with the cluster's seeded randomness. */
+export function encryptFor(c: Cluster, plaintext: Bytes, label: Bytes): Bytes {
+  return encryptToKey({
+    suite: c.suite,
+    publicKey: c.pub.groupPublicKey,
+    plaintext,
+    label,
+    random: c.random,
+  });
+}
+
 export function partialsFrom(
   c: Cluster,
   parties: readonly PartyId[],
