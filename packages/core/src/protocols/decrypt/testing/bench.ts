@@ -10,6 +10,7 @@ import type { Bytes } from '../../../crypto/bytes.ts';
 import { utf8 } from '../../../crypto/bytes.ts';
 import type { SuiteName } from '../../../crypto/suites/types.ts';
 import type { PartyId } from '../../../engine/types.ts';
+import { measure } from '../../testing/measure.ts';
 import { verifyCiphertext } from '../ciphertext.ts';
 import { combineDecryption } from '../combine.ts';
 import { encryptToKey } from '../encrypt.ts';
@@ -18,20 +19,6 @@ import { cluster, partialsFrom } from './cluster.ts';
 
 const iterations = Number(process.argv[2] ?? 200);
 const WARMUP = 20;
-
-function measure(label: string, fn: (i: number) => void): void {
-  for (let i = 0; i < WARMUP; i++) fn(i);
-  const times: number[] = [];
-  for (let i = WARMUP; i < WARMUP + iterations; i++) {
-    const t0 = performance.now();
-    fn(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const q = (p: number) =>
-    (times[Math.min(times.length - 1, Math.floor(p * times.length))] as number).toFixed(2);
-  console.log(`${label.padEnd(48)} p50 ${q(0.5).padStart(7)} ms   p90 ${q(0.9).padStart(7)} ms`);
-}
 
 const label = utf8('tenant-7/documents/42/v1');
 for (const [suite, n, t] of [
@@ -52,16 +39,22 @@ for (const [suite, n, t] of [
       encryptToKey({ suite, publicKey, plaintext, label, random: c.random }),
     );
   const tag = `${suite} ${t}-of-${n}`;
-  measure(`${tag} encrypt (32-byte plaintext)`, () =>
-    encryptToKey({ suite, publicKey, plaintext, label, random: c.random }),
+  measure(
+    `${tag} encrypt (32-byte plaintext)`,
+    () => encryptToKey({ suite, publicKey, plaintext, label, random: c.random }),
+    { iterations, warmup: WARMUP },
   );
   const forVerify = fresh();
-  measure(`${tag} verifyCiphertext`, (i) =>
-    verifyCiphertext({ suite, publicKey, ciphertext: forVerify[i] as Bytes, label }),
+  measure(
+    `${tag} verifyCiphertext`,
+    (i) => verifyCiphertext({ suite, publicKey, ciphertext: forVerify[i] as Bytes, label }),
+    { iterations, warmup: WARMUP },
   );
   const forPartial = fresh();
-  measure(`${tag} partialDecrypt (incl. checks, self-check)`, (i) =>
-    partialDecrypt({ key, party: first, ciphertext: forPartial[i] as Bytes, label, random: c.random }),
+  measure(
+    `${tag} partialDecrypt (incl. checks, self-check)`,
+    (i) => partialDecrypt({ key, party: first, ciphertext: forPartial[i] as Bytes, label, random: c.random }),
+    { iterations, warmup: WARMUP },
   );
   const forCombine = fresh().map((ciphertext) => ({
     ciphertext,
@@ -69,8 +62,12 @@ for (const [suite, n, t] of [
   }));
   // Making the partials decoded U, Ū and every D_i, so the combiner's decodes hit the suite's
   // decode cache: a combiner that sees them first pays ≈0.08 ms more per point on P-256.
-  measure(`${tag} combine (${t} partials)`, (i) => {
-    const { ciphertext, partials } = forCombine[i] as (typeof forCombine)[number];
-    combineDecryption({ key: c.pub, ciphertext, label, partials });
-  });
+  measure(
+    `${tag} combine (${t} partials)`,
+    (i) => {
+      const { ciphertext, partials } = forCombine[i] as (typeof forCombine)[number];
+      combineDecryption({ key: c.pub, ciphertext, label, partials });
+    },
+    { iterations, warmup: WARMUP },
+  );
 }
