@@ -114,16 +114,28 @@ export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSui
   };
 
   // Uses per point object; a table is built on the REPEAT_BEFORE_TABLE-th use, so a one-shot
-  // signature (a CLI call) never pays for a table it would not amortise.
+  // operation (a CLI call) never pays for a table it would not amortise. Shared by the public and
+  // the secret-scalar variant: a key's table serves both.
   const uses = new WeakMap<object, number>();
-  const mulRepeated = (g: GroupPoint, k: bigint): GroupPoint => {
-    const p = fromGroup(g);
+  const countUse = (p: P): P => {
     const n = (uses.get(p) ?? 0) + 1;
     if (n <= REPEAT_BEFORE_TABLE) {
       uses.set(p, n);
       if (n === REPEAT_BEFORE_TABLE) p.precompute(TABLE_WINDOW, false);
     }
-    return toGroup(p.multiplyUnsafe(k));
+    return p;
+  };
+  const mulRepeated = (g: GroupPoint, k: bigint): GroupPoint =>
+    toGroup(countUse(fromGroup(g)).multiplyUnsafe(k));
+  const mulSecretRepeated = (g: GroupPoint, k: bigint): GroupPoint => {
+    if (k === 0n) throw new RangeError('secret scalar is zero');
+    return toGroup(countUse(fromGroup(g)).multiply(k));
+  };
+  const withTable = (g: GroupPoint): GroupPoint => {
+    const p = fromGroup(g);
+    uses.set(p, REPEAT_BEFORE_TABLE);
+    p.precompute(TABLE_WINDOW, false);
+    return g;
   };
 
   const msm = (points: readonly GroupPoint[], scalars: readonly bigint[]): GroupPoint => {
@@ -158,6 +170,8 @@ export function createNobleSuite<P extends CurvePoint<bigint, P>>(opts: NobleSui
     mulBase,
     mulBasePublic,
     mulRepeated,
+    mulSecretRepeated,
+    withTable,
     msm,
     randomScalar,
     frost: opts.frost,

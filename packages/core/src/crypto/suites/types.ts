@@ -89,6 +89,14 @@ export interface Suite {
    * (~0.7-1.2 ms → ~0.15 ms per multiplication, ~10 ms once to build). Public inputs only.
    */
   mulRepeated(p: GroupPoint, k: bigint): GroupPoint;
+  /**
+   * k·P for a secret k on the constant-time path, for a P multiplied again and again (a group key
+   * in an encrypting client); same table rule as `mulRepeated`. Never for attacker-chosen points:
+   * a table per such point would be a memory lever.
+   */
+  mulSecretRepeated(p: GroupPoint, k: bigint): GroupPoint;
+  /** Builds the window table for a point that is always reused (a fixed second generator) now. */
+  withTable(p: GroupPoint): GroupPoint;
   /** Σ scalars[i]·points[i], variable-time: public inputs only. Empty input gives the identity. */
   msm(points: readonly GroupPoint[], scalars: readonly bigint[]): GroupPoint;
   /** Uniform non-zero scalar from injected randomness (wide reduction, bias < 2^-128). */

@@ -11,7 +11,7 @@ import {
   encodeCiphertext,
   validityChallenge,
 } from './ciphertext.ts';
-import { mulSecret, mulSecretRepeated, secondGenerator } from './group.ts';
+import { mulSecret, secondGenerator } from './group.ts';
 import { sealBody } from './kdf.ts';
 import { CIPHERTEXT_VERSION, type EncryptParams, MAX_LABEL_BYTES, MAX_PLAINTEXT_BYTES } from './types.ts';
 
@@ -52,7 +52,7 @@ export function encryptToKey(params: EncryptParams): Bytes {
   const Ubar = suite.encodePoint(mulSecret(Gbar, r));
   const body = sealBody(
     { suite, version, Y: params.publicKey, U, label },
-    mulSecretRepeated(Y, r),
+    suite.mulSecretRepeated(Y, r),
     plaintext,
   );
 

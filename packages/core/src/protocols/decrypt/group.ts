@@ -9,7 +9,6 @@ import { p256_hasher } from '@noble/curves/nist.js';
 import { secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { type Bytes, concatBytes, utf8 } from '../../crypto/bytes.ts';
-import { mulSecret } from '../../crypto/suites/mul-secret.ts';
 import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts';
 import { hashTranscript } from '../../crypto/transcript.ts';
 
@@ -48,22 +47,6 @@ const HASH_TO_CURVE: Partial<Record<SuiteName, (msg: Bytes, DST: Bytes) => Bytes
 
 const secondGenerators = new Map<SuiteName, GroupPoint>();
 
-/** Window of the tables built for Ḡ and for points multiplied again and again (as `mulRepeated`). */
-const TABLE_WINDOW = 6;
-const REPEAT_BEFORE_TABLE = 4;
-
-type NoblePoint = GroupPoint & {
-  multiply(k: bigint): GroupPoint;
-  precompute(windowSize: number, isLazy: boolean): unknown;
-};
-
-function asNoble(P: GroupPoint): NoblePoint {
-  const p = P as Partial<NoblePoint>;
-  if (typeof p.multiply !== 'function' || typeof p.precompute !== 'function')
-    throw new TypeError('suite has no constant-time point multiplication');
-  return P as NoblePoint;
-}
-
 /**
  * Ḡ for `suite`, computed once, with a precomputed window table (built once, ≈10 ms on P-256;
  * every multiplication by Ḡ then costs about what one by G does). Throws `RangeError` for a suite
@@ -75,30 +58,12 @@ export function secondGenerator(suite: Suite): GroupPoint {
   const h2c = HASH_TO_CURVE[suite.name];
   if (!h2c) throw new RangeError(`threshold decryption is not defined for ${suite.name}`);
   const Gbar = suite.decodePoint(h2c(SECOND_GENERATOR_MSG, utf8(SECOND_GENERATOR_DST + suite.name)));
-  asNoble(Gbar).precompute(TABLE_WINDOW, false);
+  suite.withTable(Gbar);
   secondGenerators.set(suite.name, Gbar);
   return Gbar;
 }
 
 export { mulSecret } from '../../crypto/suites/mul-secret.ts';
-
-const uses = new WeakMap<object, number>();
-
-/**
- * `mulSecret` for a point that is multiplied again and again — the group key in an encrypting
- * client (`decodePoint` returns the same object for the same bytes): on its fourth use the point
- * gets a window table, which noble's constant-time `multiply` then uses (≈2.1 → ≈0.3 ms on P-256).
- * Only for keys: a table per attacker-chosen point (a ciphertext's U) would be a memory lever.
- */
-export function mulSecretRepeated(P: GroupPoint, k: bigint): GroupPoint {
-  const p = asNoble(P);
-  const n = (uses.get(p) ?? 0) + 1;
-  if (n <= REPEAT_BEFORE_TABLE) {
-    uses.set(p, n);
-    if (n === REPEAT_BEFORE_TABLE) p.precompute(TABLE_WINDOW, false);
-  }
-  return mulSecret(p, k);
-}
 
 /** a·G − b·P for public a, b, P (variable-time): the recomputed commitments of both proofs. */
 export function baseMinus(suite: Suite, a: bigint, P: GroupPoint, b: bigint): GroupPoint {
