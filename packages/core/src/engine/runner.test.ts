@@ -196,3 +196,13 @@ test('a protocol that throws ends as an abort value, not an exception', () => {
   assert.equal(u.status, 'aborted');
   assert.equal(u.abort?.code, 'protocol.malformed');
 });
+
+test('the echo exchange runs with three or more parties and is skipped with two, where it is vacuous', () => {
+  const echoes = (ps: string[]) =>
+    simulate<number>({ protocol: 'toy', parties: ps, start: toy }).sent.filter((e) => e.kind === 'echo')
+      .length;
+  assert.equal(echoes(['a', 'b', 'c']), 6, 'each of 3 parties echoes to the 2 others');
+  assert.equal(echoes(['a', 'b']), 0);
+  const two = simulate<number>({ protocol: 'toy', parties: ['a', 'b'], start: toy });
+  for (const p of ['a', 'b']) assert.equal(two.outcomes[p]?.status, 'done');
+});
