@@ -9,6 +9,7 @@ export * from './engine/ssid.ts';
 export * from './engine/types.ts';
 export * from './errors/index.ts';
 export * from './keys/key-types.ts';
+export * from './keys/object-path.ts';
 export * from './protocols/decrypt/index.ts';
 export * from './protocols/dkg/index.ts';
 export * from './protocols/frost/index.ts';

@@ -11,7 +11,7 @@ import {
   type HealthResponse,
   hexToBytes,
   isHex,
-  KEY_TYPES,
+  requirePurpose,
   type KeyInfo,
   type KeyType,
   type SignShareResponse,
@@ -212,7 +212,7 @@ export function createClient(config: ClientConfig) {
         culprits: odd,
       });
     const first = parts[0] as SignShareResponse;
-    const mode = KEY_TYPES[key.type].mode;
+    const { mode } = requirePurpose(key.type, 'sign', key.id);
     const signature = aggregateFrost({
       mode,
       groupPublicKey: hexToBytes(key.groupKey),

@@ -2,7 +2,7 @@
  * JSON shapes of the node HTTP API (/v1), shared by the node (which validates them with zod) and
  * the SDK. Bytes travel as lower-case hex.
  */
-import type { KeyType } from '../keys/key-types.ts';
+import type { KeyPurpose, KeyType } from '../keys/key-types.ts';
 
 export type KeyStatus = 'pending' | 'active' | 'failed' | 'disabled';
 
@@ -20,6 +20,10 @@ export type CreateKeyRequest = {
 export type KeyInfo = {
   id: string;
   type: KeyType;
+  /** What the key does: `sign`, `derive` (OPRF data keys) or `decrypt`. */
+  purpose: KeyPurpose;
+  /** Key version: data keys are bound to it (rotation gives a new version, so new data keys). */
+  version: number;
   threshold: number;
   nodes: string[];
   /** Public key as the ecosystem expects it (RFC 8032 32 bytes; BIP340 x-only 32 bytes). */

@@ -17,9 +17,21 @@ export const ERRORS = {
   'key.exists': { status: 409, title: 'A key with this id already exists' },
   'key.not_active': { status: 409, title: 'The key is not active (its generation did not complete)' },
   'sign.signers_invalid': { status: 400, title: 'The signer set is invalid for this key' },
+  'key.wrong_purpose': {
+    status: 409,
+    title: 'The key is not for this operation (one key, one purpose: sign, derive or decrypt)',
+  },
+  'object.invalid': { status: 400, title: 'The object path is not valid' },
   // authentication
   'auth.missing': { status: 401, title: 'No credential was presented' },
   'auth.invalid': { status: 401, title: 'The credential is not valid on this node' },
+  // authorization (each node decides on its own)
+  'policy.denied': { status: 403, title: 'This node’s policy does not allow the request' },
+  'policy.rate_limited': { status: 429, title: 'Too many requests for this key by this caller' },
+  'access.refused': {
+    status: 403,
+    title: 'Fewer nodes than the threshold allowed the request (each refusal says why)',
+  },
   // sessions and peers
   'session.exists': { status: 409, title: 'A session with this id already ran on this node' },
   'session.timeout': { status: 504, title: 'A party did not answer in time' },
@@ -69,6 +81,14 @@ export const ERRORS = {
     status: 502,
     title: 'Fewer valid OPRF evaluations than the threshold',
   },
+  // field-level encryption (sealed JSON documents)
+  'fields.invalid': { status: 400, title: 'The document or field list is not valid for sealing' },
+  'fields.malformed': { status: 400, title: 'The sealed document is malformed' },
+  'fields.tampered': {
+    status: 422,
+    title: 'A sealed field does not open: it was altered, moved, or its object path changed',
+  },
+  'box.open_failed': { status: 502, title: 'An answer sealed to this client does not open' },
   // storage and internals
   'storage.failed': { status: 500, title: 'Storage operation failed' },
   'seal.failed': { status: 500, title: 'A sealed blob failed to open (wrong master key or tampering)' },

@@ -15,6 +15,7 @@ import {
   hexToBytes,
   KEY_TYPES,
   PROTOCOL,
+  requirePurpose,
   type SignRequest,
   type SignShareResponse,
   startFrostSign,
@@ -56,7 +57,7 @@ export async function signShare(
     throw new TkmsError('sign.signers_invalid', {
       details: `${signers.length} signers, threshold is ${key.threshold}`,
     });
-  const mode = KEY_TYPES[key.type].mode;
+  const { mode } = requirePurpose(key.type, 'sign', keyId);
   let taproot: { merkleRoot: Uint8Array } | undefined;
   if (req.taproot) {
     if (mode !== 'bip340')

@@ -40,7 +40,13 @@ import {
 // Types
 
 /** Key types the schema knows (mirrors core's KEY_TYPES table; a new type needs no migration). */
-export const STORED_KEY_TYPES = ['eddsa-ed25519', 'schnorr-secp256k1'] as const;
+export const STORED_KEY_TYPES = [
+  'eddsa-ed25519',
+  'schnorr-secp256k1',
+  'oprf-ristretto255',
+  'oprf-p256',
+  'ecies-p256',
+] as const;
 export type StoredKeyType = (typeof STORED_KEY_TYPES)[number];
 export type KeyStatus = 'pending' | 'active' | 'failed' | 'disabled';
 export type JsonObject = { [k: string]: JsonValue };
