@@ -42,7 +42,9 @@ export const KEY_TYPES = {
 export type KeyType = keyof typeof KEY_TYPES;
 export type KeySuite = (typeof KEY_TYPES)[KeyType]['suite'];
 export type KeyPurpose = (typeof KEY_TYPES)[KeyType]['purpose'];
-export type SigningKeyType = { [T in KeyType]: (typeof KEY_TYPES)[T]['purpose'] extends 'sign' ? T : never }[KeyType];
+export type SigningKeyType = {
+  [T in KeyType]: (typeof KEY_TYPES)[T]['purpose'] extends 'sign' ? T : never;
+}[KeyType];
 export type SignMode = (typeof KEY_TYPES)[SigningKeyType]['mode'];
 
 /**

@@ -16,15 +16,26 @@ export const MAX_OBJECT_PATH_BYTES = 512;
 export const WHOLE_KEY_PATTERN = '**';
 
 const encoder = new TextEncoder();
-// C0 controls, DEL, C1 controls, lone surrogates.
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** C0 controls, DEL, C1 controls, or a lone surrogate (not well-formed UTF-16). */
+function hasForbidden(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
+  }
+  return false;
+}
 
 function segmentsOf(s: unknown, what: 'object path' | 'pattern'): string[] {
   if (typeof s !== 'string' || s.length === 0)
     throw new TkmsError('object.invalid', { details: `${what} must be a non-empty string` });
   if (encoder.encode(s).length > MAX_OBJECT_PATH_BYTES)
     throw new TkmsError('object.invalid', { details: `${what} longer than ${MAX_OBJECT_PATH_BYTES} bytes` });
-  if (FORBIDDEN.test(s))
+  if (hasForbidden(s))
     throw new TkmsError('object.invalid', { details: `${what} contains a control character` });
   const segs = s.split('/');
   for (const seg of segs) {
@@ -114,7 +125,10 @@ export function fieldObjectPath(document: string, field: readonly (string | numb
     }
     if (typeof seg !== 'string' || seg === '')
       throw new TkmsError('object.invalid', { details: 'field names must be non-empty strings' });
-    return seg.replace(FIELD_ESCAPE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return seg.replace(
+      FIELD_ESCAPE,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
   });
   return validateObjectPath(`${document}/fields/${encoded.join('.')}`);
 }
