@@ -1,4 +1,5 @@
 export * from './api/types.ts';
+export * from './crypto/box.ts';
 export * from './crypto/bytes.ts';
 export * from './crypto/lp.ts';
 export * from './crypto/secret.ts';

@@ -223,3 +223,121 @@ export function combineEvaluations(params: CombineEvaluationsParams): CombineEva
     rejected,
   };
 }
+
+/** One node's answer for a subset of the requested elements (the ones its policy allowed). */
+export type CoveredEvaluation = OprfEvaluation & {
+  /** Positions in `elements` this answer covers, strictly increasing; `evaluations` follow them. */
+  readonly indices: readonly number[];
+};
+
+export type CombineCoveredResult = {
+  /** k·M_j where at least `threshold` valid answers cover j, else undefined. */
+  readonly evaluations: (Bytes | undefined)[];
+  /** Per element, the nodes interpolated (empty where undefined). */
+  readonly used: PartyId[][];
+  readonly rejected: RejectedEvaluation[];
+};
+
+/**
+ * Like `combineEvaluations`, but each node may answer for only some of the elements: in the
+ * policy-bound mode each node decides per object, so a batch comes back with different nodes
+ * covering different objects. Each answer's proof is checked over exactly the elements it covers;
+ * element j is interpolated from `threshold` valid answers that cover it, and stays undefined if
+ * fewer cover it (the caller reports the nodes' refusals). An answer with bad indices is rejected.
+ *
+ * @throws TkmsError `request.invalid`, `key.type_unknown`, `oprf.bad_element` (caller errors only)
+ */
+export function combineCoveredEvaluations(params: {
+  readonly key: CombineEvaluationsParams['key'];
+  readonly elements: readonly Bytes[];
+  readonly answers: Readonly<Record<PartyId, CoveredEvaluation>>;
+}): CombineCoveredResult {
+  const { key, elements, answers } = params;
+  const cs = requireOprfCiphersuite(key.suite);
+  const { suite } = cs;
+  const t = key.threshold;
+  if (!Number.isSafeInteger(t) || t < 1)
+    throw new TkmsError('request.invalid', { details: `threshold ${String(t)}` });
+  const C = decodeElements(cs, elements);
+  const senders = sortedUnique(Object.keys(answers ?? {}));
+  if (!senders) throw new TkmsError('request.invalid', { details: 'duplicate answer senders' });
+  let ids: Map<PartyId, bigint>;
+  let shares: Map<PartyId, GroupPoint>;
+  try {
+    ids = readIdentifiers(suite, key.identifiers, senders);
+    shares = readVerifyingShares(suite, key.verifyingShares, senders);
+  } catch (e) {
+    throw new TkmsError('request.invalid', { details: `key package: ${(e as Error).message}` });
+  }
+
+  // Per element, the valid answers covering it and their Z.
+  const cover: { party: PartyId; id: bigint; Z: GroupPoint }[][] = C.map(() => []);
+  const rejected: RejectedEvaluation[] = [];
+  for (const party of senders) {
+    const answer = answers[party] as CoveredEvaluation;
+    const idx: unknown = answer?.indices;
+    const okIdx =
+      Array.isArray(idx) &&
+      idx.every(
+        (j, n) =>
+          Number.isSafeInteger(j) && j >= 0 && j < C.length && (n === 0 || j > (idx[n - 1] as number)),
+      );
+    if (!okIdx) {
+      rejected.push({ party, code: 'oprf.bad_evaluation', reason: 'indices are not increasing positions' });
+      continue;
+    }
+    const positions = idx as number[];
+    if (positions.length === 0) continue;
+    const checked = checkAnswer(
+      cs,
+      shares.get(party) as GroupPoint,
+      key.verifyingShares[party] as Bytes,
+      positions.map((j) => C[j] as GroupPoint),
+      positions.map((j) => elements[j] as Bytes),
+      answer,
+    );
+    if (!checked.ok) {
+      rejected.push({ party, code: checked.code, reason: checked.reason });
+      continue;
+    }
+    const id = ids.get(party) as bigint;
+    positions.forEach((j, n) => {
+      (cover[j] as { party: PartyId; id: bigint; Z: GroupPoint }[]).push({
+        party,
+        id,
+        Z: checked.Z[n] as GroupPoint,
+      });
+    });
+  }
+
+  // Elements covered by the same chosen set share their λ: group them.
+  const evaluations: (Bytes | undefined)[] = C.map(() => undefined);
+  const used: PartyId[][] = C.map(() => []);
+  const groups = new Map<string, { xs: bigint[]; parties: PartyId[]; js: number[]; Zs: GroupPoint[][] }>();
+  cover.forEach((valid, j) => {
+    if (valid.length < t) return;
+    const chosen = chooseSigners(valid, t);
+    const name = chosen.map((v) => v.party).join('\u0000');
+    let g = groups.get(name);
+    if (!g) {
+      g = {
+        xs: chosen.map((v) => v.id),
+        parties: chosen.map((v) => v.party),
+        js: [],
+        Zs: chosen.map(() => []),
+      };
+      groups.set(name, g);
+    }
+    g.js.push(j);
+    chosen.forEach((v, i) => (g.Zs[i] as GroupPoint[]).push(v.Z));
+  });
+  for (const g of groups.values()) {
+    const lambdas = g.xs.map((x) => lagrangeAtZero(suite, g.xs, x));
+    const Z = interpolate(suite, lambdas, g.Zs, g.js.length);
+    g.js.forEach((j, n) => {
+      evaluations[j] = suite.encodePoint(Z[n] as GroupPoint);
+      used[j] = g.parties;
+    });
+  }
+  return { evaluations, used, rejected };
+}

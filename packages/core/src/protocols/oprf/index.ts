@@ -28,7 +28,13 @@ export {
   type OprfSuiteId,
 } from './ciphersuite.ts';
 export { type BlindResult, blind, finalize, finalizeObject, objectElement } from './client.ts';
-export { combineEvaluations, verifyShareProof } from './combine.ts';
+export {
+  type CombineCoveredResult,
+  type CoveredEvaluation,
+  combineCoveredEvaluations,
+  combineEvaluations,
+  verifyShareProof,
+} from './combine.ts';
 export {
   DATA_KEY_BYTES,
   type DataKeyContext,

@@ -1,0 +1,102 @@
+/**
+ * Answers sealed to the requesting client. A client that asks nodes for data-key evaluations or
+ * partial decryptions sends a fresh X25519 public key with the request; each node encrypts its
+ * answer to that key, so a relay, proxy, load balancer or log on the way never holds partial
+ * results. Ephemeral-static ECDH (RFC 7748), HKDF-SHA256 (RFC 5869), ChaCha20-Poly1305 (RFC 8439):
+ *
+ *   sealed = 0x01 || E (32) || ChaCha20-Poly1305(k, nonce = 0^12, plaintext, aad = context)
+ *   k = HKDF-SHA256(IKM = X25519(e, R), salt = "tkms/v1/box", info = encodeFields([E, R, context]), 32)
+ *
+ * A zero nonce is safe because every box uses a fresh ephemeral key e, so k is never reused.
+ * `context` binds the box to who sent it and what it answers (node id, key id, request digest), so
+ * a box cannot be replayed as the answer to another request or as another node's answer.
+ */
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { TkmsError } from '../errors/tkms-error.ts';
+import { type Bytes, concatBytes, utf8, wipe } from './bytes.ts';
+import { encodeFields } from './lp.ts';
+import { SecretBytes } from './secret.ts';
+
+export const BOX_PUBLIC_KEY_BYTES = 32;
+const VERSION = 1;
+const SALT = utf8('tkms/v1/box');
+const NONCE = new Uint8Array(12);
+/** Version byte + ephemeral key + Poly1305 tag. */
+export const BOX_OVERHEAD = 1 + 32 + 16;
+
+export type BoxKeyPair = { readonly secretKey: SecretBytes; readonly publicKey: Bytes };
+
+/** A fresh key pair for one request; wipe `secretKey` once the answers are open. */
+export function boxKeyPair(random: (n: number) => Uint8Array): BoxKeyPair {
+  const sk = random(32);
+  const pair = { secretKey: new SecretBytes(sk), publicKey: x25519.getPublicKey(sk) };
+  wipe(sk);
+  return pair;
+}
+
+function boxKey(shared: Bytes, E: Bytes, R: Bytes, context: Bytes): Bytes {
+  return hkdf(sha256, shared, SALT, encodeFields([E, R, context]), 32);
+}
+
+/**
+ * Encrypts `plaintext` to the requester's public key.
+ * @throws TkmsError `request.invalid` when the public key is not a usable X25519 key
+ */
+export function sealTo(params: {
+  recipient: Bytes;
+  plaintext: Bytes;
+  context: Bytes;
+  random: (n: number) => Uint8Array;
+}): Bytes {
+  const { recipient, plaintext, context } = params;
+  if (!(recipient instanceof Uint8Array) || recipient.length !== BOX_PUBLIC_KEY_BYTES)
+    throw new TkmsError('request.invalid', { details: 'requester key must be 32 bytes (X25519)' });
+  const e = params.random(32);
+  try {
+    const E = x25519.getPublicKey(e);
+    let shared: Bytes;
+    try {
+      // noble rejects an all-zero shared secret (low-order public keys, RFC 7748 §6.1).
+      shared = x25519.getSharedSecret(e, recipient);
+    } catch {
+      throw new TkmsError('request.invalid', { details: 'requester key is a low-order X25519 point' });
+    }
+    const k = boxKey(shared, E, recipient, context);
+    wipe(shared);
+    const ct = chacha20poly1305(k, NONCE, context).encrypt(plaintext);
+    wipe(k);
+    return concatBytes(Uint8Array.of(VERSION), E, ct);
+  } finally {
+    wipe(e);
+  }
+}
+
+/**
+ * Opens a box sealed to `keyPair.publicKey` under the same `context`.
+ * @throws TkmsError `box.open_failed` (wrong key, wrong context, altered or truncated box)
+ */
+export function openBox(params: { keyPair: BoxKeyPair; sealed: Bytes; context: Bytes }): Bytes {
+  const { sealed, context } = params;
+  if (!(sealed instanceof Uint8Array) || sealed.length < BOX_OVERHEAD || sealed[0] !== VERSION)
+    throw new TkmsError('box.open_failed', { details: 'not a sealed answer' });
+  const E = sealed.subarray(1, 33);
+  const sk = params.keyPair.secretKey.expose();
+  let shared: Bytes;
+  try {
+    shared = x25519.getSharedSecret(sk, E);
+  } catch {
+    throw new TkmsError('box.open_failed', { details: 'ephemeral key is not usable' });
+  }
+  const k = boxKey(shared, E, params.keyPair.publicKey, context);
+  wipe(shared);
+  try {
+    return chacha20poly1305(k, NONCE, context).decrypt(sealed.subarray(33));
+  } catch {
+    throw new TkmsError('box.open_failed', { details: 'authentication failed' });
+  } finally {
+    wipe(k);
+  }
+}
