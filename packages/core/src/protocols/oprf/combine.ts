@@ -329,7 +329,7 @@ export function combineCoveredEvaluations(params: {
       groups.set(name, g);
     }
     g.js.push(j);
-    chosen.forEach((v, i) => (g.Zs[i] as GroupPoint[]).push(v.Z));
+    for (const [i, v] of chosen.entries()) (g.Zs[i] as GroupPoint[]).push(v.Z);
   });
   for (const g of groups.values()) {
     const lambdas = g.xs.map((x) => lagrangeAtZero(suite, g.xs, x));
