@@ -1,3 +1,4 @@
+export * from './api/sealed-answer.ts';
 export * from './api/types.ts';
 export * from './crypto/box.ts';
 export * from './crypto/bytes.ts';

@@ -1,6 +1,7 @@
 import type { SessionOutcome } from './audit/session-log.ts';
 import type { KeyCache } from './keys/key-cache.ts';
 import type { Logger } from './log/logger.ts';
+import type { Policy, RateLimiter } from './policy/index.ts';
 import type { Sealer } from './seal/sealer.ts';
 import type { SessionManager } from './session/manager.ts';
 import type { Store } from './storage/store.ts';
@@ -20,4 +21,8 @@ export type NodeContext = {
   readonly random: (n: number) => Uint8Array;
   readonly log: Logger;
   readonly limits: { readonly maxMessageBytes: number };
+  /** This node's own access policy for data keys and decryption (docs/policy.md). */
+  readonly policy: Policy;
+  /** OPRF and decryption items per (caller, key): each is a static-DH oracle query. */
+  readonly rateLimiter: RateLimiter;
 };

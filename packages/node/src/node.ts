@@ -17,6 +17,7 @@ import type { NodeContext } from './context.ts';
 import { identityFromJson, publicIdentity } from './identity/index.ts';
 import { KeyCache } from './keys/key-cache.ts';
 import { createLogger } from './log/logger.ts';
+import { createPolicy, createRateLimiter } from './policy/index.ts';
 import { createSealer, loadMasterKey } from './seal/sealer.ts';
 import { SessionManager } from './session/manager.ts';
 import { migrate, openDb } from './storage/index.ts';
@@ -95,6 +96,11 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     random: (n) => new Uint8Array(randomBytes(n)),
     log,
     limits: { maxMessageBytes: config.limits.maxMessageBytes },
+    policy: createPolicy(config.policy, config.id),
+    rateLimiter: createRateLimiter({
+      elementsPerSecond: config.limits.oprfElementsPerSecond,
+      burst: config.limits.oprfBurst,
+    }),
   };
   const app = createApp({
     ctx,

@@ -10,15 +10,34 @@ import {
   type CreateKeyRequest,
   type HealthResponse,
   hexToBytes,
+  isErrorCode,
   isHex,
-  requirePurpose,
   type KeyInfo,
   type KeyType,
+  requirePurpose,
   type SignShareResponse,
   TkmsError,
 } from '@tkms/core';
 import type { ClientConfig, NodeEndpoint } from './config.ts';
+import {
+  type DataKeyProvider,
+  type FieldPath,
+  type JsonObject,
+  type OpenFieldsReturnType,
+  openFields,
+  type SealedDocument,
+  sealFields,
+} from './fields.ts';
 import { callNode } from './http.ts';
+import {
+  type DataKeyResult,
+  type DecryptResult,
+  decryptMany,
+  deriveDataKeys,
+  encryptTo,
+  nodeOrder,
+  type PrivacyDeps,
+} from './privacy.ts';
 
 export type CreateKeyParameters = {
   type: KeyType;
@@ -235,7 +254,112 @@ export function createClient(config: ClientConfig) {
     return { keyId: key.id, signature, signers, publicKey: key.publicKey };
   }
 
-  return { health, createKey, listKeys, getKey, sign, nodes: config.nodes.map((n) => n.id) };
+  // ---- data keys, field-level encryption and threshold decryption ----
+
+  const configured = new Set(config.nodes.map((n) => n.id));
+  let turn = 0;
+  const deps: PrivacyDeps = {
+    post: (id, path, body) => callNode(node(id), 'POST', path, body, timeoutMs),
+    random,
+  };
+  const keyFor = async (keyId: string) => keyCache.get(keyId) ?? (await getKey(keyId));
+
+  /**
+   * Data keys for many objects in one round trip per node. Objects a quorum refused come back as
+   * refusals with every node's reason; nothing is thrown for them.
+   */
+  async function deriveDataKeysOf(p: {
+    keyId: string;
+    objects: readonly string[];
+    /** Blind the objects so nodes never learn them (needs a whole-key grant). */
+    oblivious?: boolean;
+  }): Promise<DataKeyResult[]> {
+    const key = await keyFor(p.keyId);
+    return deriveDataKeys(deps, key, nodeOrder(key, configured, turn++), p.objects, {
+      ...(p.oblivious ? { oblivious: true } : {}),
+    });
+  }
+
+  /**
+   * One data key.
+   * @throws TkmsError `access.refused` with the nodes' reasons when fewer than `threshold` allow it
+   */
+  async function deriveDataKey(p: { keyId: string; object: string; oblivious?: boolean }) {
+    const [r] = await deriveDataKeysOf({ ...p, objects: [p.object] });
+    if (!r || !('dataKey' in r))
+      throw new TkmsError('access.refused', { details: r && 'reason' in r ? r.reason : 'no answer' });
+    return { keyId: p.keyId, ...r };
+  }
+
+  const provider =
+    (keyId: string): DataKeyProvider =>
+    async (objects, version) => {
+      const key = await keyFor(keyId);
+      if (version !== undefined && version !== key.version)
+        return objects.map((object) => ({
+          object,
+          code: 'request.invalid',
+          reason: `sealed under version ${version} of ${keyId}; the cluster holds version ${key.version}`,
+        }));
+      return deriveDataKeysOf({ keyId, objects });
+    };
+
+  /** Seals the chosen fields of a JSON document with per-field data keys (see fields.ts). */
+  async function encryptFields(
+    doc: JsonObject,
+    p: { keyId: string; object: string; fields: readonly FieldPath[] },
+  ): Promise<SealedDocument> {
+    return sealFields(doc, p, provider(p.keyId), random);
+  }
+
+  /** Opens the fields the caller may read; the others stay sealed and are listed with the reasons. */
+  async function decryptFields(sealed: unknown, p: { keyId: string }): Promise<OpenFieldsReturnType> {
+    return openFields(sealed, p, provider(p.keyId));
+  }
+
+  /** Encrypts to an `ecies-p256` key (public key only); `label` (an object path) is what policy checks. */
+  async function encrypt(p: { keyId: string; plaintext: Uint8Array; label?: string }) {
+    const key = await keyFor(p.keyId);
+    const label = p.label ?? '';
+    return { keyId: key.id, label, ciphertext: encryptTo(key, p.plaintext, label, random) };
+  }
+
+  async function decryptManyOf(p: {
+    keyId: string;
+    ciphertexts: readonly Uint8Array[];
+  }): Promise<DecryptResult[]> {
+    const key = await keyFor(p.keyId);
+    return decryptMany(deps, key, nodeOrder(key, configured, turn++), p.ciphertexts);
+  }
+
+  /**
+   * Decrypts one ciphertext with `threshold` nodes' partial decryptions.
+   * @throws TkmsError `access.refused` (with each node's reason), or the ciphertext's own error
+   */
+  async function decrypt(p: { keyId: string; ciphertext: Uint8Array }) {
+    const [r] = await decryptManyOf({ keyId: p.keyId, ciphertexts: [p.ciphertext] });
+    if (!r || !('plaintext' in r))
+      throw new TkmsError(r && isErrorCode(r.code) ? r.code : 'access.refused', {
+        details: r && 'reason' in r ? r.reason : 'no answer',
+      });
+    return { keyId: p.keyId, ...r };
+  }
+
+  return {
+    health,
+    createKey,
+    listKeys,
+    getKey,
+    sign,
+    deriveDataKey,
+    deriveDataKeys: deriveDataKeysOf,
+    encryptFields,
+    decryptFields,
+    encrypt,
+    decrypt,
+    decryptMany: decryptManyOf,
+    nodes: config.nodes.map((n) => n.id),
+  };
 }
 
 function sorted<T>(o: Record<string, T>): Array<[string, T]> {

@@ -60,3 +60,46 @@ export type SignShareResponse = {
 };
 
 export type HealthResponse = { status: 'ok'; node: string; version: string; peers: string[] };
+
+/** A position of a batch request a node refused, and why (its own policy, a malformed item…). */
+export type RefusedItem = { index: number; code: string; reason: string };
+
+export type DeriveRequest = {
+  /**
+   * Policy-bound mode: object paths. The node checks each against its own policy and maps it to
+   * the OPRF element itself, so what it evaluates is exactly what it authorised.
+   */
+  objects?: string[];
+  /** Oblivious mode: RFC 9497 blinded elements (hex); the node never learns the objects. Needs a whole-key grant. */
+  blinded?: string[];
+  /** A fresh X25519 public key (hex) of the requester: the answer is sealed to it. */
+  requesterKey: string;
+};
+
+export type DeriveShareResponse = {
+  keyId: string;
+  node: string;
+  /** The key version the node evaluated under (data keys are bound to it). */
+  version: number;
+  mode: 'object' | 'oblivious';
+  /** Positions of the request this node evaluated, increasing. */
+  indices: number[];
+  refused: RefusedItem[];
+  /** Box sealed to `requesterKey` (see `sealedAnswerContext`): encodeFields([proof, Z…]) for `indices`. */
+  sealed: string;
+};
+
+export type DecryptRequest = {
+  /** Ciphertexts (hex) made by `encryptToKey` for this key; each carries its label (the policy object). */
+  ciphertexts: string[];
+  requesterKey: string;
+};
+
+export type DecryptShareResponse = {
+  keyId: string;
+  node: string;
+  indices: number[];
+  refused: RefusedItem[];
+  /** Box sealed to `requesterKey`: encodeFields([partial…]) for `indices`. */
+  sealed: string;
+};

@@ -14,11 +14,12 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/api-keys.ts';
 import type { NodeContext } from '../context.ts';
 import { createKey } from '../keys/create-key.ts';
+import { decryptShare, deriveShare } from '../keys/data-access.ts';
 import { toKeyInfo } from '../keys/key-info.ts';
 import { signShare } from '../keys/sign.ts';
 import { DOCS_HTML, openApiDocument } from './openapi.ts';
 import { problemResponse } from './problem.ts';
-import { CreateKeyBody, keyId, ListKeysQuery, SignBody } from './schemas.ts';
+import { CreateKeyBody, DecryptBody, DeriveBody, keyId, ListKeysQuery, SignBody } from './schemas.ts';
 import { Timing } from './timing.ts';
 
 export const VERSION = '0.1.0';
@@ -104,6 +105,34 @@ export function createApp(deps: AppDeps): Hono<Env> {
     };
     const timing = new Timing();
     const out = await signShare(ctx, id, req, actorOf(c.get('principal')), timing);
+    c.header('server-timing', timing.header());
+    return c.json(out);
+  });
+
+  app.post('/v1/keys/:id/derive', async (c) => {
+    const id = parse(keyId, c.req.param('id'));
+    const body = parse(DeriveBody, await readJson(c.req.raw, deps.maxBodyBytes));
+    const timing = new Timing();
+    const out = await deriveShare(
+      ctx,
+      id,
+      {
+        requesterKey: body.requesterKey,
+        ...(body.objects ? { objects: body.objects } : {}),
+        ...(body.blinded ? { blinded: body.blinded } : {}),
+      },
+      c.get('principal'),
+      timing,
+    );
+    c.header('server-timing', timing.header());
+    return c.json(out);
+  });
+
+  app.post('/v1/keys/:id/decrypt', async (c) => {
+    const id = parse(keyId, c.req.param('id'));
+    const body = parse(DecryptBody, await readJson(c.req.raw, deps.maxBodyBytes));
+    const timing = new Timing();
+    const out = await decryptShare(ctx, id, body, c.get('principal'), timing);
     c.header('server-timing', timing.header());
     return c.json(out);
   });

@@ -9,9 +9,11 @@ const problem = {
 const errors = {
   '400': problem,
   '401': problem,
+  '403': problem,
   '404': problem,
   '409': problem,
   '413': problem,
+  '429': problem,
   '502': problem,
   '503': problem,
   '504': problem,
@@ -111,6 +113,42 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/keys/{id}/derive': {
+        post: {
+          summary:
+            "This node's OPRF evaluations for a batch of objects (per-object policy) or blinded elements (whole-key grant), sealed to the requester key; send to `threshold` or more nodes and combine",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Derive' } } },
+          },
+          responses: {
+            '200': {
+              description: 'evaluations for the items this node allows; the rest refused with reasons',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/DeriveShare' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/v1/keys/{id}/decrypt': {
+        post: {
+          summary:
+            "This node's partial decryptions (with DLEQ proofs) of a batch of ciphertexts, each authorised on its label and sealed to the requester key",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Decrypt' } } },
+          },
+          responses: {
+            '200': {
+              description: 'partials for the items this node allows; the rest refused with reasons',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/DecryptShare' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/peer/messages': {
         post: {
           summary:
@@ -174,6 +212,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           properties: {
             id: { type: 'string' },
             type: { type: 'string', enum: Object.keys(KEY_TYPES) },
+            purpose: { type: 'string', enum: ['sign', 'derive', 'decrypt'] },
+            version: { type: 'integer', description: 'key version; data keys are bound to it' },
             threshold: { type: 'integer' },
             nodes: { type: 'array', items: { type: 'string' } },
             publicKey: { ...hex, description: 'RFC 8032 key (ed25519) or BIP340 x-only key (secp256k1)' },
@@ -194,6 +234,56 @@ export function openApiDocument(version: string): Record<string, unknown> {
             signers: { type: 'array', items: { type: 'string' } },
             sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
             taproot: { type: 'object', properties: { merkleRoot: hex }, required: ['merkleRoot'] },
+          },
+        },
+        Derive: {
+          type: 'object',
+          required: ['requesterKey'],
+          additionalProperties: false,
+          description: 'exactly one of objects and blinded',
+          properties: {
+            objects: {
+              type: 'array',
+              maxItems: 1000,
+              items: { type: 'string', description: 'object path, e.g. contracts/4711/fields/ssn' },
+            },
+            blinded: { type: 'array', maxItems: 1000, items: hex },
+            requesterKey: { ...hex, minLength: 64, maxLength: 64, description: 'fresh X25519 public key' },
+          },
+        },
+        Refused: {
+          type: 'object',
+          properties: { index: { type: 'integer' }, code: { type: 'string' }, reason: { type: 'string' } },
+        },
+        DeriveShare: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            version: { type: 'integer' },
+            mode: { type: 'string', enum: ['object', 'oblivious'] },
+            indices: { type: 'array', items: { type: 'integer' } },
+            refused: { type: 'array', items: { $ref: '#/components/schemas/Refused' } },
+            sealed: { ...hex, description: 'box sealed to requesterKey: proof and evaluations for indices' },
+          },
+        },
+        Decrypt: {
+          type: 'object',
+          required: ['ciphertexts', 'requesterKey'],
+          additionalProperties: false,
+          properties: {
+            ciphertexts: { type: 'array', maxItems: 1000, items: hex },
+            requesterKey: { ...hex, minLength: 64, maxLength: 64 },
+          },
+        },
+        DecryptShare: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            indices: { type: 'array', items: { type: 'integer' } },
+            refused: { type: 'array', items: { $ref: '#/components/schemas/Refused' } },
+            sealed: { ...hex, description: 'box sealed to requesterKey: partial decryptions for indices' },
           },
         },
         SignShare: {

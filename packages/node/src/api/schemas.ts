@@ -27,3 +27,19 @@ export const ListKeysQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(256).optional(),
 });
+
+/** Item counts are checked by the handlers (with a stable code); this only bounds the shape. */
+export const DeriveBody = z
+  .strictObject({
+    objects: z.array(z.string().max(512)).optional(),
+    blinded: z.array(hex).optional(),
+    requesterKey: hex32,
+  })
+  .refine((b) => (b.objects === undefined) !== (b.blinded === undefined), {
+    message: 'send either objects (policy-bound mode) or blinded (oblivious mode)',
+  });
+
+export const DecryptBody = z.strictObject({
+  ciphertexts: z.array(hex),
+  requesterKey: hex32,
+});
