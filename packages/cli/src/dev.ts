@@ -46,7 +46,16 @@ export function ensureDevCluster(o: DevOptions): {
     const peers = made
       .filter((p) => p.id !== m.id)
       .map((p) => ({ id: p.id, url: p.config.url, ...p.publicIdentity }));
-    writeConfig(m.configPath, { ...m.config, peers, apiKeys: [{ name: 'dev', sha256: hashToken(m.token) }] });
+    writeConfig(m.configPath, {
+      ...m.config,
+      peers,
+      apiKeys: [{ name: 'dev', sha256: hashToken(m.token) }],
+      // The dev key may use every key for everything, the oblivious mode included.
+      policy: {
+        grants: [{ principals: ['api-key:dev'], actions: ['*'], keys: ['*'], objects: ['**'] }],
+        denies: [],
+      },
+    });
   }
   const client: ClientFile = {
     nodes: made.map((m) => ({ id: m.id, url: m.config.url, apiKey: m.token, ...m.publicIdentity })),

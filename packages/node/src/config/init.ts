@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bytesToHex, TkmsError } from '@tkms/core';
 import { generateIdentity, identityToJson, type PublicIdentity, publicIdentity } from '../identity/index.ts';
+import { DEFAULT_OPRF_BURST, DEFAULT_OPRF_ELEMENTS_PER_SECOND } from '../policy/rate-limit.ts';
 import type { NodeConfig } from './schema.ts';
 
 export type InitNodeOptions = {
@@ -43,7 +44,14 @@ export function initNodeDir(o: InitNodeOptions): InitNodeResult {
     database: o.database ?? 'pglite:data',
     peers: [],
     apiKeys: [],
-    limits: { maxMessageBytes: 65_536, maxBodyBytes: 262_144 },
+    limits: {
+      maxMessageBytes: 65_536,
+      maxBodyBytes: 262_144,
+      oprfElementsPerSecond: DEFAULT_OPRF_ELEMENTS_PER_SECOND,
+      oprfBurst: DEFAULT_OPRF_BURST,
+    },
+    // Deny by default: the operator grants access (docs/policy.md).
+    policy: { grants: [], denies: [] },
     sessionTimeoutMs: 10_000,
     peerTimeoutMs: 3_000,
     log: o.log ?? 'info',

@@ -3,6 +3,8 @@
  * are, which peers it trusts (pinned by public key), where it listens and stores.
  */
 import { z } from 'zod';
+import { PolicySchema } from '../policy/policy.ts';
+import { DEFAULT_OPRF_BURST, DEFAULT_OPRF_ELEMENTS_PER_SECOND } from '../policy/rate-limit.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lower-case hex');
 const nodeId = z
@@ -34,8 +36,18 @@ export const NodeConfigSchema = z.strictObject({
     .strictObject({
       maxMessageBytes: z.number().int().positive().default(65_536),
       maxBodyBytes: z.number().int().positive().default(262_144),
+      /** OPRF evaluations per second per (caller, key): each one is a static-DH oracle query. */
+      oprfElementsPerSecond: z.number().positive().default(DEFAULT_OPRF_ELEMENTS_PER_SECOND),
+      oprfBurst: z.number().int().positive().default(DEFAULT_OPRF_BURST),
     })
-    .default({ maxMessageBytes: 65_536, maxBodyBytes: 262_144 }),
+    .default({
+      maxMessageBytes: 65_536,
+      maxBodyBytes: 262_144,
+      oprfElementsPerSecond: DEFAULT_OPRF_ELEMENTS_PER_SECOND,
+      oprfBurst: DEFAULT_OPRF_BURST,
+    }),
+  /** Who may derive data keys and decrypt with which keys (docs/policy.md); nothing by default. */
+  policy: PolicySchema.default({ grants: [], denies: [] }),
   sessionTimeoutMs: z.number().int().positive().default(10_000),
   peerTimeoutMs: z.number().int().positive().default(3_000),
   log: z.enum(['silent', 'info', 'debug']).default('info'),
