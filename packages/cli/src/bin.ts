@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { clientFrom } from './client-config.ts';
 import { runDev } from './dev.ts';
 import { emit, fail, table } from './output.ts';
+import { registerPrivacyCommands } from './privacy-commands.ts';
 
 const program = new Command('tkms')
   .description('tkms: threshold key management. Keys live only as shares on the nodes.')
@@ -75,7 +76,7 @@ key
   .command('create')
   .description('generate a key by DKG on the nodes')
   .requiredOption('--type <type>', `key type: ${Object.keys(KEY_TYPES).join(', ')}`)
-  .option('--threshold <m>', 'signers needed', '2')
+  .option('--threshold <m>', 'nodes needed to use the key', '2')
   .option('--nodes <ids>', 'comma-separated nodes to hold shares (default: all)')
   .option('--id <id>', 'key id (default: random)')
   .option('--json', 'JSON output')
@@ -109,7 +110,14 @@ key
         const ms = performance.now() - t0;
         emit(
           out,
-          { id: k.id, type: k.type, threshold: k.threshold, nodes: k.nodes, publicKey: k.publicKey },
+          {
+            id: k.id,
+            type: k.type,
+            purpose: k.purpose,
+            threshold: k.threshold,
+            nodes: k.nodes,
+            publicKey: k.publicKey,
+          },
           () =>
             `created ${k.type} key ${k.id} (${k.threshold} of ${k.nodes.length}: ${k.nodes.join(', ')}) in ${ms.toFixed(0)} ms\npublic key ${k.publicKey}`,
         );
@@ -161,7 +169,7 @@ key
       emit(out, view, () =>
         [
           `key        ${k.id}`,
-          `type       ${k.type}`,
+          `type       ${k.type} (${k.purpose}, version ${k.version})`,
           `threshold  ${k.threshold} of ${k.nodes.length} (${k.nodes.join(', ')})`,
           `status     ${k.status}`,
           `public key ${k.publicKey}`,
@@ -228,6 +236,8 @@ program
       }
     },
   );
+
+registerPrivacyCommands(program);
 
 program
   .command('status')
