@@ -2,7 +2,9 @@
  * `npm run bench`: a real local cluster (3 node processes, 2-of-3, PGlite) driven through the SDK
  * over loopback HTTP. For each key type: DKG time, sign latency p50/p95 at concurrency 1,
  * signatures per second at concurrency 1 and 16, and the cost of one single-party @noble/curves
- * signature measured in the same run, as a ratio. Results go to stdout and bench/results/.
+ * signature measured in the same run, as a ratio; then data keys, field-level encryption and
+ * threshold decryption (bench/privacy.ts). Results go to stdout and bench/results/.
+ * `-- --quick` runs fewer iterations; `-- --only signing|privacy` runs one part.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,8 +12,12 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import type { KeyType } from '@tkms/core';
 import { startCluster } from '../e2e/harness.ts';
+import { benchPrivacy } from './privacy.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--only signing` or `--only privacy` runs one part. */
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const part = (name: string) => !process.argv.includes('--only') || only === name;
 const N_DKG = quick ? 3 : 10;
 const N_SEQ = quick ? 30 : 200;
 const N_PAR = quick ? 64 : 400;
@@ -45,7 +51,7 @@ async function main() {
   const c = await startCluster();
   const results: Record<string, unknown>[] = [];
   try {
-    for (const type of ['eddsa-ed25519', 'schnorr-secp256k1'] as const) {
+    for (const type of part('signing') ? (['eddsa-ed25519', 'schnorr-secp256k1'] as const) : []) {
       process.stdout.write(`\n${type}\n  DKG ×${N_DKG} `);
       const dkg: number[] = [];
       let keyId = '';
@@ -106,6 +112,7 @@ async function main() {
           `\n  single-party noble ${type === 'eddsa-ed25519' ? 'ed25519' : 'schnorr'}.sign ${base.toFixed(3)} ms → threshold p50 is ${r.ratioP50ToNoble.toFixed(0)}× that`,
       );
     }
+    if (part('privacy')) results.push(await benchPrivacy(c, quick));
   } finally {
     await c.close();
   }

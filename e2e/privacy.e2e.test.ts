@@ -146,7 +146,7 @@ async function configureAlice(grantsByNode: Record<string, string[]>): Promise<R
       ...cfg.policy.grants.filter((g) => !g.principals.includes('api-key:alice')),
       {
         principals: ['api-key:alice'],
-        actions: ['derive', 'decrypt'],
+        actions: ['derive', 'decrypt'] as ('derive' | 'decrypt')[],
         keys: ['*'],
         objects: grantsByNode[id] ?? [],
       },
