@@ -261,6 +261,7 @@ export function createClient(config: ClientConfig) {
   const deps: PrivacyDeps = {
     post: (id, path, body) => callNode(node(id), 'POST', path, body, timeoutMs),
     random,
+    ...(config.onNodeFault ? { onFault: config.onNodeFault } : {}),
   };
   const keyFor = async (keyId: string) => keyCache.get(keyId) ?? (await getKey(keyId));
 

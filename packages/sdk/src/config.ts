@@ -13,4 +13,9 @@ export type ClientConfig = {
   timeoutMs?: number;
   /** Health-check timeout when choosing signers (ms). Default 1 500. */
   healthTimeoutMs?: number;
+  /**
+   * Told whenever a node is caught misbehaving (a bad proof, an answer that does not open). The
+   * call still succeeds when enough honest nodes answered; report these to the operators.
+   */
+  onNodeFault?: (fault: { node: string; code: string; reason: string }) => void;
 };

@@ -45,11 +45,19 @@ export type DataKeyResult =
   | { readonly object: string; readonly version: number; readonly dataKey: Uint8Array }
   | { readonly object: string; readonly code: string; readonly reason: string };
 
+/** A node caught sending something wrong (a bad proof, an answer that does not open…). */
+export type NodeFault = { readonly node: string; readonly code: string; readonly reason: string };
+
 export type PrivacyDeps = {
   /** POST to one node; throws TkmsError (node.unreachable, policy.denied, …) naming the node. */
   post<T>(node: string, path: string, body: unknown): Promise<T>;
   random(n: number): Uint8Array;
+  /** Told of every node fault; the result is still returned when enough honest nodes answered. */
+  onFault?: (fault: NodeFault) => void;
 };
+
+/** Errors that mean the node misbehaved (as opposed to refusing or being down). */
+const FAULT_CODES = new Set(['box.open_failed', 'node.inconsistent']);
 
 type NodeOutcome<A> = { node: string; answer?: A; error?: TkmsError };
 
@@ -167,7 +175,10 @@ export async function deriveDataKeys(
       );
       for (const g of got) {
         if (!g.answer) {
-          const why = (g.error as TkmsError).details ?? (g.error as TkmsError).message;
+          const err = g.error as TkmsError;
+          if (FAULT_CODES.has(err.code))
+            deps.onFault?.({ node: g.node, code: err.code, reason: err.details ?? '' });
+          const why = err.details ?? err.message;
           for (const j of short) (reasons[j] as string[]).push(why);
           continue;
         }
@@ -179,6 +190,7 @@ export async function deriveDataKeys(
       combined = combineCoveredEvaluations({ key: pkg, elements, answers });
       // Drop what failed verification from the count, so the loop asks another node for it.
       for (const bad of combined.rejected) {
+        deps.onFault?.({ node: bad.party, code: bad.code, reason: bad.reason });
         const a = answers[bad.party];
         if (a) for (const j of a.indices) covered[j] = (covered[j] as number) - 1;
         for (const j of a?.indices ?? [])
@@ -388,6 +400,8 @@ export async function decryptMany(
             for (const r of res.refused ?? []) (reasons[open[r.index] as number] as string[]).push(r.reason);
           } catch (e) {
             const err = errorOf(e);
+            if (FAULT_CODES.has(err.code))
+              deps.onFault?.({ node, code: err.code, reason: err.details ?? '' });
             for (const j of open) (reasons[j] as string[]).push(err.details ?? err.message);
           }
         }),
@@ -402,6 +416,8 @@ export async function decryptMany(
             label: utf8(labels[j] as string),
             partials: got,
           });
+          for (const bad of r.rejected)
+            deps.onFault?.({ node: bad.party, code: 'decrypt.bad_partial', reason: bad.reason });
           const plaintext = Uint8Array.from(r.plaintext.expose());
           r.plaintext.wipe();
           results[j] = { plaintext, label: labels[j] as string, used: r.used };
@@ -413,6 +429,11 @@ export async function decryptMany(
           }
           // Drop the partials that failed their proofs; the next round asks other nodes.
           for (const c of err.culprits) {
+            deps.onFault?.({
+              node: c,
+              code: 'decrypt.bad_partial',
+              reason: 'partial decryption failed its proof',
+            });
             delete got[c];
             (reasons[j] as string[]).push(`${c}: partial decryption failed its proof`);
           }

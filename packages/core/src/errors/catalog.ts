@@ -65,6 +65,7 @@ export const ERRORS = {
     status: 400,
     title: 'The ciphertext is bound to another label than the authorised one',
   },
+  'decrypt.bad_partial': { status: 502, title: 'A node’s partial decryption does not verify' },
   'decrypt.not_enough_partials': {
     status: 502,
     title: 'Fewer valid partial decryptions than the threshold',
