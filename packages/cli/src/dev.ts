@@ -18,6 +18,12 @@ type ClientFile = {
   threshold: number;
 };
 
+/** The dev key may use every key for everything, the oblivious mode included. */
+const DEV_POLICY = {
+  grants: [{ principals: ['api-key:dev'], actions: ['*' as const], keys: ['*'], objects: ['**'] }],
+  denies: [],
+};
+
 export function ensureDevCluster(o: DevOptions): {
   clientPath: string;
   client: ClientFile;
@@ -29,6 +35,12 @@ export function ensureDevCluster(o: DevOptions): {
   const ids = Array.from({ length: o.nodes }, (_, i) => `node-${i + 1}`);
   const configs = ids.map((id) => join(dir, id, 'config.json'));
   if (existsSync(clientPath) && configs.every((c) => existsSync(c))) {
+    // A cluster made before node policies existed: give its dev key the grant a new one gets.
+    for (const c of configs) {
+      const raw = JSON.parse(readFileSync(c, 'utf8')) as Record<string, unknown>;
+      if (raw.policy === undefined)
+        writeFileSync(c, `${JSON.stringify({ ...raw, policy: DEV_POLICY }, null, 2)}\n`);
+    }
     return {
       clientPath,
       client: JSON.parse(readFileSync(clientPath, 'utf8')) as ClientFile,
@@ -50,11 +62,7 @@ export function ensureDevCluster(o: DevOptions): {
       ...m.config,
       peers,
       apiKeys: [{ name: 'dev', sha256: hashToken(m.token) }],
-      // The dev key may use every key for everything, the oblivious mode included.
-      policy: {
-        grants: [{ principals: ['api-key:dev'], actions: ['*'], keys: ['*'], objects: ['**'] }],
-        denies: [],
-      },
+      policy: DEV_POLICY,
     });
   }
   const client: ClientFile = {
