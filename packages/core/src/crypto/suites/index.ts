@@ -12,8 +12,20 @@ export {
 export { ed25519Frost, ed25519Suite, setEd25519SubgroupCheck } from './ed25519.ts';
 export { p256Frost, p256Suite } from './p256.ts';
 export { ristretto255Frost, ristretto255Suite } from './ristretto255.ts';
+export {
+  type Ristretto255Backend,
+  ristretto255Hasher,
+  setRistretto255Backend,
+} from './ristretto255-backend.ts';
 export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
-export type { FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
+export type {
+  EncodedArithmetic,
+  FrostHashes,
+  GroupPoint,
+  RandomSource,
+  Suite,
+  SuiteName,
+} from './types.ts';
 
 import { ed25519Suite } from './ed25519.ts';
 import { p256Suite } from './p256.ts';

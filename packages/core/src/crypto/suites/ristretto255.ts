@@ -7,12 +7,14 @@
  * the all-zero encoding (the identity) is rejected by tkms (RFC 9591 §6.2 DeserializeElement).
  * Scalars: 32-byte little-endian, < L (RFC 9591 §6.2 DeserializeScalar).
  * H1..H5 and HDKG: SHA-512(contextString || tag || m) read little-endian, reduced mod L.
+ * Arithmetic is noble's unless a host installed a native backend (ristretto255-backend.ts).
  */
 import { ristretto255 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { type Bytes, concatBytes, utf8 } from '../bytes.ts';
 import { createNobleSuite } from './noble.ts';
+import { ristretto255Native } from './ristretto255-backend.ts';
 import type { FrostHashes } from './types.ts';
 
 const Point = ristretto255.Point;
@@ -48,4 +50,5 @@ export const ristretto255Suite = createNobleSuite({
   parsePoint: (bytes) => Point.fromBytes(bytes),
   encodePoint: (p) => p.toBytes(),
   frost: ristretto255Frost,
+  native: ristretto255Native,
 });

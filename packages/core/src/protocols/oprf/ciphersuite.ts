@@ -5,11 +5,10 @@
  * RFC's two-byte length framing, and constant-time multiplication of an arbitrary point by a
  * secret scalar.
  */
-import { ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { p256_hasher } from '@noble/curves/nist.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { type Bytes, concatBytes, utf8 } from '../../crypto/bytes.ts';
-import { getSuite } from '../../crypto/suites/index.ts';
+import { getSuite, ristretto255Hasher } from '../../crypto/suites/index.ts';
 import type { GroupPoint, Suite, SuiteName } from '../../crypto/suites/types.ts';
 
 /** RFC 9497 §3.1 modes. tkms evaluates in mode 0; proofs use the mode-1 (VOPRF) context. */
@@ -39,6 +38,8 @@ export interface OprfCiphersuite {
    * Blind: "raise InvalidInputError").
    */
   hashToGroup(input: Bytes, mode: OprfMode): GroupPoint;
+  /** `hashToGroup` serialized; on ristretto255 with a native backend, without a noble decode. */
+  hashToGroupEncoded(input: Bytes, mode: OprfMode): Bytes;
   /** §4: HashToScalar with DST = "HashToScalar-" || contextString. */
   hashToScalar(m: Bytes, mode: OprfMode): bigint;
 }
@@ -46,6 +47,8 @@ export interface OprfCiphersuite {
 type Hasher = {
   hashToCurve(msg: Bytes, opts: { DST: Bytes }): unknown;
   hashToScalar(msg: Bytes, opts: { DST: Bytes }): bigint;
+  /** The canonical encoding of hashToCurve's point (all zeros for the identity), if cheaper. */
+  hashToEncoded?(msg: Bytes, opts: { DST: Bytes }): Bytes;
 };
 
 function makeCiphersuite(
@@ -64,19 +67,27 @@ function makeCiphersuite(
     if (!v) throw new RangeError(`unknown OPRF mode ${String(mode)}`);
     return v;
   };
+  const hashToGroup = (input: Bytes, mode: OprfMode): GroupPoint => {
+    if (input.length > MAX_OPRF_INPUT_BYTES) throw new RangeError('OPRF input longer than 65535 bytes');
+    // The hasher returns a point of the same class the suite is built on (ristretto255.Point,
+    // p256.Point), so it is a GroupPoint of this suite.
+    const P = hasher.hashToCurve(input, { DST: pick(groupDst, mode) }) as GroupPoint;
+    if (P.is0()) throw new RangeError('HashToGroup gave the identity');
+    return P;
+  };
   return Object.freeze({
     id,
     suite,
     hashLength,
     hash,
     contextString: (mode: OprfMode) => Uint8Array.from(pick(context, mode)),
-    hashToGroup(input: Bytes, mode: OprfMode): GroupPoint {
+    hashToGroup,
+    hashToGroupEncoded(input: Bytes, mode: OprfMode): Bytes {
+      if (!hasher.hashToEncoded) return suite.encodePoint(hashToGroup(input, mode));
       if (input.length > MAX_OPRF_INPUT_BYTES) throw new RangeError('OPRF input longer than 65535 bytes');
-      // noble's hasher returns a point of the same class the suite is built on (ristretto255.Point,
-      // p256.Point), so it is a GroupPoint of this suite.
-      const P = hasher.hashToCurve(input, { DST: pick(groupDst, mode) }) as GroupPoint;
-      if (P.is0()) throw new RangeError('HashToGroup gave the identity');
-      return P;
+      const encoded = hasher.hashToEncoded(input, { DST: pick(groupDst, mode) });
+      if (encoded.every((b) => b === 0)) throw new RangeError('HashToGroup gave the identity');
+      return encoded;
     },
     hashToScalar: (m: Bytes, mode: OprfMode) => hasher.hashToScalar(m, { DST: pick(scalarDst, mode) }),
   });
@@ -88,7 +99,7 @@ const CIPHERSUITES: Partial<Record<SuiteName, OprfCiphersuite>> = {
     getSuite('ristretto255'),
     sha512,
     64,
-    ristretto255_hasher,
+    ristretto255Hasher, // noble's, with the map of a native backend when one is installed
   ),
   p256: makeCiphersuite('P256-SHA256', getSuite('p256'), sha256, 32, p256_hasher),
 };

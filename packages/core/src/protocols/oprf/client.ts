@@ -35,11 +35,11 @@ export type BlindResult = {
 
 const FINALIZE = utf8('Finalize');
 
-function inputElement(cs: OprfCiphersuite, input: Bytes): GroupPoint {
+function inputElement<T>(input: Bytes, hashToGroup: (input: Bytes) => T): T {
   if (!(input instanceof Uint8Array) || input.length > MAX_OPRF_INPUT_BYTES)
     throw new TkmsError('request.invalid', { details: 'OPRF input must be at most 65535 bytes' });
   try {
-    return cs.hashToGroup(input, MODE_OPRF);
+    return hashToGroup(input);
   } catch (e) {
     // §3.3.1 Blind: "if inputElement == G.Identity(): raise InvalidInputError" (probability ~2^-252).
     throw new TkmsError('request.invalid', { details: `OPRF input: ${(e as Error).message}` });
@@ -72,7 +72,7 @@ function decodeEvaluated(cs: OprfCiphersuite, evaluatedElement: Bytes): GroupPoi
  */
 export function blind(suite: Suite | SuiteName, input: Bytes, random: RandomSource): BlindResult {
   const cs = requireOprfCiphersuite(suite);
-  const P = inputElement(cs, input);
+  const P = inputElement(input, (x) => cs.hashToGroup(x, MODE_OPRF));
   const r = cs.suite.randomScalar(random);
   return {
     blind: new SecretBytes(cs.suite.encodeScalar(r)),
@@ -133,5 +133,5 @@ export function finalizeObject(suite: Suite | SuiteName, input: Bytes, evaluated
  */
 export function objectElement(suite: Suite | SuiteName, input: Bytes): Bytes {
   const cs = requireOprfCiphersuite(suite);
-  return cs.suite.encodePoint(inputElement(cs, input));
+  return inputElement(input, (x) => cs.hashToGroupEncoded(x, MODE_OPRF));
 }

@@ -7,9 +7,11 @@
  * whole key and the spec's ProofRandomScalar is byte-identical to the RFC's VOPRF/POPRF proofs.
  * tkms uses it with B = K_i, a node's verifying share, C = the request's elements and D = the
  * node's evaluations; the statement then pins every evaluation of the batch to k_i.
+ * Every element the steps compute is only hashed, so with a native backend installed
+ * (`Suite.encodedArithmetic`) they run on encodings and skip the point⇄bytes conversions.
  */
 import { type Bytes, concatBytes, utf8 } from '../../crypto/bytes.ts';
-import type { GroupPoint } from '../../crypto/suites/types.ts';
+import type { GroupPoint, Suite } from '../../crypto/suites/types.ts';
 import { i2osp2, lengthPrefixed, mulSecret, type OprfCiphersuite, type OprfMode } from './ciphersuite.ts';
 
 /** A batch statement with each element's canonical encoding (the transcript hashes those). */
@@ -22,14 +24,17 @@ export type DleqStatement = {
   readonly encodedD: readonly Bytes[];
 };
 
+/** The prover's part of a statement: ComputeCompositesFast uses neither B nor D as points. */
+export type DleqProverStatement = Omit<DleqStatement, 'B' | 'D'>;
+
 const SEED = utf8('Seed-');
 const COMPOSITE = utf8('Composite');
 const CHALLENGE = utf8('Challenge');
 
 /** The composite coefficients d_i of §2.2.1 ComputeComposites (shared by prover and verifier). */
-function compositeScalars(cs: OprfCiphersuite, mode: OprfMode, s: DleqStatement): bigint[] {
+function compositeScalars(cs: OprfCiphersuite, mode: OprfMode, s: DleqProverStatement): bigint[] {
   const m = s.encodedC.length;
-  if (m === 0 || m !== s.encodedD.length || m !== s.C.length || m !== s.D.length)
+  if (m === 0 || m !== s.encodedD.length || m !== s.C.length)
     throw new RangeError('DLEQ statement: C and D must be non-empty and of equal length');
   if (m > 0xffff) throw new RangeError('DLEQ statement: at most 65535 elements (I2OSP(i, 2))');
   // seedDST = "Seed-" || contextString; seed = Hash(I2OSP(len(Bm), 2) || Bm || I2OSP(len(seedDST), 2) || seedDST)
@@ -60,21 +65,67 @@ function challenge(
   cs: OprfCiphersuite,
   mode: OprfMode,
   encodedB: Bytes,
-  M: GroupPoint,
-  Z: GroupPoint,
-  t2: GroupPoint,
-  t3: GroupPoint,
+  [M, Z, t2, t3]: readonly [Bytes, Bytes, Bytes, Bytes],
 ): bigint {
-  const { suite } = cs;
   const transcript = concatBytes(
     lengthPrefixed(encodedB),
-    lengthPrefixed(suite.encodePoint(M)),
-    lengthPrefixed(suite.encodePoint(Z)),
-    lengthPrefixed(suite.encodePoint(t2)),
-    lengthPrefixed(suite.encodePoint(t3)),
+    lengthPrefixed(M),
+    lengthPrefixed(Z),
+    lengthPrefixed(t2),
+    lengthPrefixed(t3),
     CHALLENGE,
   );
   return cs.hashToScalar(transcript, mode);
+}
+
+/**
+ * ComputeCompositesFast and the prover's commitments, encoded: M = Σ d_i·C[i] (public points and
+ * coefficients: the variable-time MSM is fine), Z = k·M, t2 = r·A with A = G, t3 = r·M.
+ * Throws `RangeError` if one is the identity (it has no encoding).
+ */
+function proverElements(
+  suite: Suite,
+  s: DleqProverStatement,
+  d: readonly bigint[],
+  k: bigint,
+  r: bigint,
+): [Bytes, Bytes, Bytes, Bytes] {
+  const native = suite.encodedArithmetic();
+  if (native) {
+    const M = native.msm(s.encodedC, d);
+    return [M, native.mulSecret(M, k), native.mulBase(r), native.mulSecret(M, r)];
+  }
+  const M = suite.msm(s.C, d);
+  const Z = mulSecret(M, k);
+  const t2 = suite.mulBase(r);
+  const t3 = mulSecret(M, r);
+  return [M, Z, t2, t3].map((P) => suite.encodePoint(P)) as [Bytes, Bytes, Bytes, Bytes];
+}
+
+/**
+ * ComputeComposites and the verifier's commitments, encoded: M = Σ d_i·C[i], Z = Σ d_i·D[i],
+ * t2 = s·A + c·B with A = G, t3 = s·M + c·Z (all public). Throws `RangeError` if one is the
+ * identity.
+ */
+function verifierElements(
+  suite: Suite,
+  st: DleqStatement,
+  d: readonly bigint[],
+  c: bigint,
+  s: bigint,
+): [Bytes, Bytes, Bytes, Bytes] {
+  const native = suite.encodedArithmetic();
+  if (native) {
+    const M = native.msm(st.encodedC, d);
+    const Z = native.msm(st.encodedD, d);
+    const G = suite.encodePoint(suite.G);
+    return [M, Z, native.msm([G, st.encodedB], [s, c]), native.msm([M, Z], [s, c])];
+  }
+  const M = suite.msm(st.C, d);
+  const Z = suite.msm(st.D, d);
+  const t2 = suite.msm([suite.G, st.B], [s, c]);
+  const t3 = suite.msm([M, Z], [s, c]);
+  return [M, Z, t2, t3].map((P) => suite.encodePoint(P)) as [Bytes, Bytes, Bytes, Bytes];
 }
 
 /**
@@ -87,17 +138,12 @@ export function generateProof(
   cs: OprfCiphersuite,
   mode: OprfMode,
   k: bigint,
-  statement: DleqStatement,
+  statement: DleqProverStatement,
   r: bigint,
 ): Bytes {
   const { suite } = cs;
   const d = compositeScalars(cs, mode, statement);
-  // M = Σ d_i·C[i]: public points and public coefficients, so the variable-time MSM is fine.
-  const M = suite.msm(statement.C, d);
-  const Z = mulSecret(M, k); // ComputeCompositesFast: Z = k·M
-  const t2 = suite.mulBase(r); // t2 = r·A with A = G
-  const t3 = mulSecret(M, r); // t3 = r·M
-  const c = challenge(cs, mode, statement.encodedB, M, Z, t2, t3);
+  const c = challenge(cs, mode, statement.encodedB, proverElements(suite, statement, d, k, r));
   const s = suite.Fn.sub(r, suite.Fn.mul(c, k)); // s = r − c·k
   return concatBytes(suite.encodeScalar(c), suite.encodeScalar(s));
 }
@@ -120,12 +166,9 @@ export function verifyProof(
   try {
     const c = suite.decodeScalar(proof.subarray(0, n));
     const s = suite.decodeScalar(proof.subarray(n));
+    if (statement.D.length !== statement.encodedD.length) return false;
     const d = compositeScalars(cs, mode, statement);
-    const M = suite.msm(statement.C, d);
-    const Z = suite.msm(statement.D, d);
-    const t2 = suite.msm([suite.G, statement.B], [s, c]);
-    const t3 = suite.msm([M, Z], [s, c]);
-    return challenge(cs, mode, statement.encodedB, M, Z, t2, t3) === c;
+    return challenge(cs, mode, statement.encodedB, verifierElements(suite, statement, d, c, s)) === c;
   } catch {
     return false;
   }

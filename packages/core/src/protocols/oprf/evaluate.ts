@@ -77,23 +77,14 @@ export function evaluateShare(
   if (k === 0n) throw new TkmsError('request.invalid', { details: 'key share is zero' });
 
   // BlindEvaluate: evaluatedElement = skS·blindedElement, per element, on the constant-time path.
-  const D = C.map((M) => mulSecret(M, k));
-  const encodedD = D.map((Z) => cs.suite.encodePoint(Z));
-  const B = cs.suite.mulBase(k);
+  // The results are only sent and hashed, so with a native backend they stay encodings.
+  const native = cs.suite.encodedArithmetic();
+  const encodedC = elements.map((e) => Uint8Array.from(e));
+  const encodedD = native
+    ? encodedC.map((M) => native.mulSecret(M, k))
+    : C.map((M) => cs.suite.encodePoint(mulSecret(M, k)));
+  const encodedB = native ? native.mulBase(k) : cs.suite.encodePoint(cs.suite.mulBase(k));
   const r = cs.suite.randomScalar(random);
-  const proof = generateProof(
-    cs,
-    MODE_VOPRF,
-    k,
-    {
-      B,
-      encodedB: cs.suite.encodePoint(B),
-      C,
-      encodedC: elements.map((e) => Uint8Array.from(e)),
-      D,
-      encodedD,
-    },
-    r,
-  );
+  const proof = generateProof(cs, MODE_VOPRF, k, { encodedB, C, encodedC, encodedD }, r);
   return { evaluations: encodedD, proof: concatBytes(proof) };
 }
