@@ -18,6 +18,7 @@ import {
   type SignShareResponse,
   TkmsError,
 } from '@tkms/core';
+import { enableNativeCrypto } from './accel.ts';
 import type { ClientConfig, NodeEndpoint } from './config.ts';
 import {
   type DataKeyProvider,
@@ -263,7 +264,13 @@ export function createClient(config: ClientConfig) {
     random,
     ...(config.onNodeFault ? { onFault: config.onNodeFault } : {}),
   };
-  const keyFor = async (keyId: string) => keyCache.get(keyId) ?? (await getKey(keyId));
+  // libsodium for the client's group arithmetic where it loads (noble otherwise): started now,
+  // awaited before the first operation that needs it.
+  const native = config.nativeCrypto === false ? Promise.resolve(false) : enableNativeCrypto();
+  const keyFor = async (keyId: string) => {
+    await native;
+    return keyCache.get(keyId) ?? (await getKey(keyId));
+  };
 
   /**
    * Data keys for many objects in one round trip per node. Objects a quorum refused come back as

@@ -17,5 +17,7 @@ export type ClientConfig = {
    * Told whenever a node is caught misbehaving (a bad proof, an answer that does not open). The
    * call still succeeds when enough honest nodes answered; report these to the operators.
    */
+  /** Use libsodium (WASM) for the client's group arithmetic when it loads. Default true. */
+  nativeCrypto?: boolean;
   onNodeFault?: (fault: { node: string; code: string; reason: string }) => void;
 };

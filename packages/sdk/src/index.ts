@@ -1,3 +1,4 @@
+export { enableNativeCrypto } from './accel.ts';
 export {
   type CreateKeyParameters,
   createClient,

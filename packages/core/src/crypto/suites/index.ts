@@ -50,3 +50,4 @@ export function getSuite(name: string): Suite {
   return SUITES[name];
 }
 export { mulSecret } from './mul-secret.ts';
+export { installSodiumBackends, type SodiumLike } from './sodium-backends.ts';
