@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { x25519 } from '@noble/curves/ed25519.js';
 import { TkmsError } from '../errors/tkms-error.ts';
-import { boxKeyPair, openBox, sealTo } from './box.ts';
+import { boxKeyPair, openBox, sealTo, setX25519Backend } from './box.ts';
 import { utf8 } from './bytes.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
@@ -58,5 +59,31 @@ describe('box: answers sealed to the requester', () => {
       () => sealTo({ recipient: new Uint8Array(31), plaintext: utf8('x'), context, random }),
       failsWith('request.invalid'),
     );
+  });
+});
+
+describe('box: X25519 backend', () => {
+  it('refuses a backend that disagrees with noble or accepts a low-order point', () => {
+    const good = {
+      scalarMultBase: (k: Uint8Array) => x25519.getPublicKey(k),
+      scalarMult: (k: Uint8Array, u: Uint8Array) => x25519.getSharedSecret(k, u),
+    };
+    assert.throws(
+      () => setX25519Backend({ ...good, scalarMultBase: (k) => x25519.getPublicKey(k).reverse() }),
+      /disagrees/,
+    );
+    assert.throws(() => setX25519Backend({ ...good, scalarMult: () => new Uint8Array(32) }), /disagrees/);
+    assert.throws(
+      () =>
+        setX25519Backend({
+          ...good,
+          scalarMult: (k, u) => (u.every((b) => b === 0) ? new Uint8Array(32) : x25519.getSharedSecret(k, u)),
+        }),
+      /low-order/,
+    );
+    setX25519Backend(good); // the noble one itself passes
+    const pair = boxKeyPair(random);
+    const sealed = sealTo({ recipient: pair.publicKey, plaintext: utf8('x'), context: utf8('c'), random });
+    assert.deepEqual(openBox({ keyPair: pair, sealed, context: utf8('c') }), utf8('x'));
   });
 });
