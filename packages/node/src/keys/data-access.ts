@@ -121,7 +121,13 @@ export async function deriveShare(
   const auditDetail = {
     mode: oblivious ? 'oblivious' : 'object',
     version: key.version,
-    ...describeObjects(oblivious ? [] : indices.map((i) => items[i] as string), 'objects'),
+    // The oblivious mode hides the objects from the node: it records how many elements it evaluated.
+    ...(oblivious
+      ? { count: items.length }
+      : describeObjects(
+          indices.map((i) => items[i] as string),
+          'objects',
+        )),
     refused: refused.slice(0, AUDIT_OBJECTS).map((r) => items[r.index] as string),
     refusedCount: refused.length,
   };
