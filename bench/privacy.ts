@@ -7,11 +7,7 @@
  */
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import type { Cluster } from '../e2e/harness.ts';
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-};
+import { pct } from './stats.ts';
 
 async function timed(n: number, f: (i: number) => Promise<unknown>, dot = 20): Promise<number[]> {
   const out: number[] = [];

@@ -13,6 +13,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import type { KeyType } from '@tkms/core';
 import { startCluster } from '../e2e/harness.ts';
 import { benchPrivacy } from './privacy.ts';
+import { median, pct } from './stats.ts';
 
 const quick = process.argv.includes('--quick');
 /** `--only signing` or `--only privacy` runs one part. */
@@ -22,12 +23,6 @@ const N_DKG = quick ? 3 : 10;
 const N_SEQ = quick ? 30 : 200;
 const N_PAR = quick ? 64 : 400;
 const CONC = 16;
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-};
-const median = (xs: number[]) => pct(xs, 50);
 
 function baseline(type: KeyType): number {
   const msg = new Uint8Array(32).fill(7);

@@ -28,6 +28,7 @@ import {
   isHex,
   KEY_TYPES,
   type KeyPurpose,
+  type KeyShare,
   objectElement,
   objectInput,
   partialDecrypt,
@@ -46,6 +47,7 @@ import type { Principal } from '../auth/api-keys.ts';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
 import type { KeyRecord } from '../storage/index.ts';
+import { keyShareOf } from './key-info.ts';
 
 /** Most items one request may carry (objects, elements or ciphertexts). */
 export const MAX_BATCH = 1000;
@@ -333,7 +335,7 @@ async function withShare<T>(
   actor: string,
   action: string,
   detail: AuditDetail,
-  use: (share: Parameters<typeof partialDecrypt>[0]['key']) => T,
+  use: (share: KeyShare) => T,
 ): Promise<T> {
   const audited = audit(ctx, actor, action, key.id, 'authorized', detail);
   const signingShare = ctx.sealer.open(
@@ -341,17 +343,7 @@ async function withShare<T>(
     shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
   );
   try {
-    const out = use({
-      suite: KEY_TYPES[key.type].suite,
-      threshold: key.threshold,
-      parties: key.parties,
-      identifiers: key.identifiers,
-      groupPublicKey: key.publicKey,
-      verifyingShares: Object.fromEntries(
-        Object.entries(key.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
-      ),
-      signingShare,
-    });
+    const out = use(keyShareOf(key, signingShare));
     await audited;
     return out;
   } catch (e) {

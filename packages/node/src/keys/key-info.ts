@@ -1,4 +1,12 @@
-import { bytesToHex, displayPublicKey, KEY_TYPES, type KeyInfo } from '@tkms/core';
+import {
+  bytesToHex,
+  displayPublicKey,
+  hexToBytes,
+  KEY_TYPES,
+  type KeyInfo,
+  type KeyShare,
+  type SecretBytes,
+} from '@tkms/core';
 import type { KeyRecord } from '../storage/store.ts';
 
 /** Public view of a stored key. The sealed share never leaves the storage layer. */
@@ -20,5 +28,20 @@ export function toKeyInfo(rec: KeyRecord, node: string): KeyInfo {
     status: rec.status,
     createdAt: rec.createdAt.toISOString(),
     node,
+  };
+}
+
+/** The core key share of a stored key, with this node's opened share. */
+export function keyShareOf(rec: KeyRecord, signingShare: SecretBytes): KeyShare {
+  return {
+    suite: KEY_TYPES[rec.type].suite,
+    threshold: rec.threshold,
+    parties: rec.parties,
+    identifiers: rec.identifiers,
+    groupPublicKey: rec.publicKey,
+    verifyingShares: Object.fromEntries(
+      Object.entries(rec.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
+    ),
+    signingShare,
   };
 }

@@ -26,6 +26,7 @@ import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
 import { recordFailure } from './create-key.ts';
+import { keyShareOf } from './key-info.ts';
 
 export async function signShare(
   ctx: NodeContext,
@@ -113,17 +114,7 @@ export async function signShare(
         { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
         (sctx) =>
           startFrostSign(sctx, {
-            key: {
-              suite: KEY_TYPES[key.type].suite,
-              threshold: key.threshold,
-              parties: key.parties,
-              identifiers: key.identifiers,
-              groupPublicKey: key.publicKey,
-              verifyingShares: Object.fromEntries(
-                Object.entries(key.verifyingShares).map(([k, v]) => [k, hexToBytes(v)]),
-              ),
-              signingShare: share,
-            },
+            key: keyShareOf(key, share),
             signers,
             message,
             mode,

@@ -153,6 +153,41 @@ function chooseSigners<V extends { readonly id: bigint }>(valid: readonly V[], t
 }
 
 /**
+ * What both combiners check first (caller errors): the threshold, the elements, distinct senders
+ * that hold the key with canonical identifiers and verifying shares.
+ */
+function prepare(
+  cs: OprfCiphersuite,
+  key: CombineEvaluationsParams['key'],
+  elements: readonly Bytes[],
+  answers: Readonly<Record<PartyId, unknown>>,
+): {
+  t: number;
+  C: GroupPoint[];
+  senders: PartyId[];
+  ids: Map<PartyId, bigint>;
+  shares: Map<PartyId, GroupPoint>;
+} {
+  const t = key.threshold;
+  if (!Number.isSafeInteger(t) || t < 1)
+    throw new TkmsError('request.invalid', { details: `threshold ${String(t)}` });
+  const C = decodeElements(cs, elements);
+  const senders = sortedUnique(Object.keys(answers ?? {}));
+  if (!senders) throw new TkmsError('request.invalid', { details: 'duplicate answer senders' });
+  try {
+    return {
+      t,
+      C,
+      senders,
+      ids: readIdentifiers(cs.suite, key.identifiers, senders),
+      shares: readVerifyingShares(cs.suite, key.verifyingShares, senders),
+    };
+  } catch (e) {
+    throw new TkmsError('request.invalid', { details: `key package: ${(e as Error).message}` });
+  }
+}
+
+/**
  * Verifies every answer, drops and names the bad ones, and interpolates k·M_j from `threshold`
  * valid answers (a run of consecutive identifiers when there is one, else the first, by party). The result equals the single-key RFC 9497
  * evaluation under the group key's secret k.
@@ -168,22 +203,8 @@ export function combineEvaluations(params: CombineEvaluationsParams): CombineEva
   const { key, elements, answers } = params;
   const cs = requireOprfCiphersuite(key.suite);
   const { suite } = cs;
-  const t = key.threshold;
-  if (!Number.isSafeInteger(t) || t < 1)
-    throw new TkmsError('request.invalid', { details: `threshold ${String(t)}` });
-  const C = decodeElements(cs, elements);
+  const { t, C, senders, ids, shares } = prepare(cs, key, elements, answers);
   const encodedC = elements.map((e) => Uint8Array.from(e));
-
-  const senders = sortedUnique(Object.keys(answers ?? {}));
-  if (!senders) throw new TkmsError('request.invalid', { details: 'duplicate answer senders' });
-  let ids: Map<PartyId, bigint>;
-  let shares: Map<PartyId, GroupPoint>;
-  try {
-    ids = readIdentifiers(suite, key.identifiers, senders);
-    shares = readVerifyingShares(suite, key.verifyingShares, senders);
-  } catch (e) {
-    throw new TkmsError('request.invalid', { details: `key package: ${(e as Error).message}` });
-  }
 
   const valid: { party: PartyId; id: bigint; Z: GroupPoint[] }[] = [];
   const rejected: RejectedEvaluation[] = [];
@@ -255,20 +276,7 @@ export function combineCoveredEvaluations(params: {
   const { key, elements, answers } = params;
   const cs = requireOprfCiphersuite(key.suite);
   const { suite } = cs;
-  const t = key.threshold;
-  if (!Number.isSafeInteger(t) || t < 1)
-    throw new TkmsError('request.invalid', { details: `threshold ${String(t)}` });
-  const C = decodeElements(cs, elements);
-  const senders = sortedUnique(Object.keys(answers ?? {}));
-  if (!senders) throw new TkmsError('request.invalid', { details: 'duplicate answer senders' });
-  let ids: Map<PartyId, bigint>;
-  let shares: Map<PartyId, GroupPoint>;
-  try {
-    ids = readIdentifiers(suite, key.identifiers, senders);
-    shares = readVerifyingShares(suite, key.verifyingShares, senders);
-  } catch (e) {
-    throw new TkmsError('request.invalid', { details: `key package: ${(e as Error).message}` });
-  }
+  const { t, C, senders, ids, shares } = prepare(cs, key, elements, answers);
 
   // Per element, the valid answers covering it and their Z.
   const cover: { party: PartyId; id: bigint; Z: GroupPoint }[][] = C.map(() => []);
