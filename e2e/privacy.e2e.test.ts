@@ -86,6 +86,16 @@ test('any 2 of 3 nodes give the same data key, in both modes, and it is bound to
   );
 });
 
+test('a batch larger than one request (1000 items) is split by the SDK and reports progress', async () => {
+  const objects = Array.from({ length: 1500 }, (_, i) => `bulk/${i}`);
+  const progress: number[] = [];
+  const r = await c.client.deriveDataKeys({ keyId: oprf.id, objects, onProgress: (d) => progress.push(d) });
+  assert.equal(r.filter((x) => 'dataKey' in x).length, 1500);
+  assert.deepEqual(progress, [1000, 1500]);
+  const one = await c.client.deriveDataKey({ keyId: oprf.id, object: 'bulk/1234' });
+  assert.equal(bytesToHex((r[1234] as { dataKey: Uint8Array }).dataKey), bytesToHex(one.dataKey));
+});
+
 test('one key, one purpose: an OPRF key does not sign or decrypt, a signing key does not derive', async () => {
   const signing = await c.client.createKey({ type: 'eddsa-ed25519', threshold: 2 });
   await assert.rejects(c.client.sign({ keyId: oprf.id, message: utf8('x') }), failsWith('key.wrong_purpose'));

@@ -77,6 +77,13 @@ export function registerPrivacyCommands(program: Command): void {
             keyId: o.key,
             objects,
             ...(o.oblivious ? { oblivious: true } : {}),
+            // Large batches go out 1000 at a time: show progress on stderr (stdout stays clean).
+            ...(objects.length > 1000 && process.stderr.isTTY
+              ? {
+                  onProgress: (done: number, total: number) =>
+                    process.stderr.write(`\r${done} / ${total} data keys${done === total ? '\n' : ''}`),
+                }
+              : {}),
           });
           const ms = performance.now() - t0;
           const view = results.map((r) =>

@@ -14,6 +14,8 @@ import {
   isHex,
   type KeyInfo,
   type KeyType,
+  MAX_BATCH_BODY_BYTES,
+  MAX_BATCH_ITEMS,
   requirePurpose,
   type SignShareResponse,
   TkmsError,
@@ -281,11 +283,21 @@ export function createClient(config: ClientConfig) {
     objects: readonly string[];
     /** Blind the objects so nodes never learn them (needs a whole-key grant). */
     oblivious?: boolean;
+    /** Called after each request batch (at most 1000 objects) with the count done so far. */
+    onProgress?: (done: number, total: number) => void;
   }): Promise<DataKeyResult[]> {
     const key = await keyFor(p.keyId);
-    return deriveDataKeys(deps, key, nodeOrder(key, configured, turn++), p.objects, {
-      ...(p.oblivious ? { oblivious: true } : {}),
-    });
+    const out: DataKeyResult[] = [];
+    // Requests stay within a node's item and body limits; each chunk is one round trip per node.
+    for (const chunk of batchesOf(p.objects, (o) => o.length * 3 + 8)) {
+      out.push(
+        ...(await deriveDataKeys(deps, key, nodeOrder(key, configured, turn++), chunk, {
+          ...(p.oblivious ? { oblivious: true } : {}),
+        })),
+      );
+      p.onProgress?.(out.length, p.objects.length);
+    }
+    return out;
   }
 
   /**
@@ -337,7 +349,10 @@ export function createClient(config: ClientConfig) {
     ciphertexts: readonly Uint8Array[];
   }): Promise<DecryptResult[]> {
     const key = await keyFor(p.keyId);
-    return decryptMany(deps, key, nodeOrder(key, configured, turn++), p.ciphertexts);
+    const out: DecryptResult[] = [];
+    for (const chunk of batchesOf(p.ciphertexts, (ct) => ct.length * 2 + 8))
+      out.push(...(await decryptMany(deps, key, nodeOrder(key, configured, turn++), chunk)));
+    return out;
   }
 
   /**
@@ -368,6 +383,23 @@ export function createClient(config: ClientConfig) {
     decryptMany: decryptManyOf,
     nodes: config.nodes.map((n) => n.id),
   };
+}
+
+/** Splits items into request batches within MAX_BATCH_ITEMS and MAX_BATCH_BODY_BYTES (by `size`). */
+function* batchesOf<T>(items: readonly T[], size: (x: T) => number): Generator<T[]> {
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const x of items) {
+    const s = size(x);
+    if (batch.length > 0 && (batch.length >= MAX_BATCH_ITEMS || bytes + s > MAX_BATCH_BODY_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(x);
+    bytes += s;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 function sorted<T>(o: Record<string, T>): Array<[string, T]> {

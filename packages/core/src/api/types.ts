@@ -61,6 +61,11 @@ export type SignShareResponse = {
 
 export type HealthResponse = { status: 'ok'; node: string; version: string; peers: string[] };
 
+/** Most items (objects, elements, ciphertexts) one derive or decrypt request may carry. */
+export const MAX_BATCH_ITEMS = 1000;
+/** Request bodies the SDK builds stay under this (a node's default body limit is 256 KiB). */
+export const MAX_BATCH_BODY_BYTES = 200_000;
+
 /** A position of a batch request a node refused, and why (its own policy, a malformed item…). */
 export type RefusedItem = { index: number; code: string; reason: string };
 

@@ -29,6 +29,7 @@ import {
   KEY_TYPES,
   type KeyPurpose,
   type KeyShare,
+  MAX_BATCH_ITEMS,
   objectElement,
   objectInput,
   partialDecrypt,
@@ -49,8 +50,6 @@ import { shareAad } from '../seal/sealer.ts';
 import type { KeyRecord } from '../storage/index.ts';
 import { keyShareOf } from './key-info.ts';
 
-/** Most items one request may carry (objects, elements or ciphertexts). */
-export const MAX_BATCH = 1000;
 /** Most object paths written into one audit record; beyond that the record keeps a digest. */
 const AUDIT_OBJECTS = 100;
 
@@ -277,7 +276,8 @@ function parseRequesterKey(hex: string): Bytes {
 
 function checkBatch(n: number): void {
   if (n === 0) throw new TkmsError('request.invalid', { details: 'empty batch' });
-  if (n > MAX_BATCH) throw new TkmsError('request.too_large', { details: `${n} items, limit ${MAX_BATCH}` });
+  if (n > MAX_BATCH_ITEMS)
+    throw new TkmsError('request.too_large', { details: `${n} items, limit ${MAX_BATCH_ITEMS}` });
 }
 
 /** The label of a well-formed ciphertext as an object path ('' for none), else undefined. */
