@@ -228,3 +228,18 @@ test('the rate limit counts evaluations per caller and key; one key, one purpose
     (e: unknown) => e instanceof TkmsError && e.code === 'key.wrong_purpose',
   );
 });
+
+test('a low-order requester key is refused before the share is used: no evaluation, no authorisation record', async () => {
+  const key = await installKey('oprf-ristretto255', 'k-lowkey');
+  const before = (await auditOf('node-1')).filter((a) => a.includes('k-lowkey')).length;
+  const res = await (nodes['node-1'] as TkmsNode).fetch(
+    new Request(`http://node/v1/keys/${key.id}/derive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ objects: ['a/b'], requesterKey: `01${'00'.repeat(31)}` }),
+    }),
+  );
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { code: string }).code, 'request.invalid');
+  assert.equal((await auditOf('node-1')).filter((a) => a.includes('k-lowkey')).length, before);
+});

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { TkmsError } from '../errors/tkms-error.ts';
-import { boxKeyPair, openBox, sealTo, setX25519Backend } from './box.ts';
+import { boxKeyPair, isUsableBoxKey, openBox, sealTo, setX25519Backend } from './box.ts';
 import { utf8 } from './bytes.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
@@ -47,6 +47,16 @@ describe('box: answers sealed to the requester', () => {
       () => openBox({ keyPair: pair, sealed: sealed.subarray(0, 40), context }),
       failsWith('box.open_failed'),
     );
+  });
+
+  it('tells usable requester keys from low-order and malformed ones', () => {
+    assert.equal(isUsableBoxKey(pair.publicKey), true);
+    assert.equal(isUsableBoxKey(new Uint8Array(32)), false);
+    const one = new Uint8Array(32);
+    one[0] = 1; // u = 1, order 4
+    assert.equal(isUsableBoxKey(one), false);
+    assert.equal(isUsableBoxKey(new Uint8Array(31)), false);
+    assert.equal(isUsableBoxKey('00'), false);
   });
 
   it('refuses low-order and malformed requester keys', () => {

@@ -76,6 +76,21 @@ function boxKey(shared: Bytes, E: Bytes, R: Bytes, context: Bytes): Bytes {
 }
 
 /**
+ * Whether `key` can receive a box: 32 bytes and not a low-order X25519 point (those give an
+ * all-zero shared secret). Lets a node refuse a bad requester key before it uses a key share.
+ */
+export function isUsableBoxKey(key: unknown): key is Bytes {
+  if (!(key instanceof Uint8Array) || key.length !== BOX_PUBLIC_KEY_BYTES) return false;
+  try {
+    X.scalarMult(PROBE_SCALAR, key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const PROBE_SCALAR = Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 3) & 0xff);
+
+/**
  * Encrypts `plaintext` to the requester's public key.
  * @throws TkmsError `request.invalid` when the public key is not a usable X25519 key
  */

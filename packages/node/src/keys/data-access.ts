@@ -26,6 +26,7 @@ import {
   fromUtf8,
   hexToBytes,
   isHex,
+  isUsableBoxKey,
   KEY_TYPES,
   type KeyPurpose,
   type KeyShare,
@@ -268,10 +269,14 @@ async function activeKey(ctx: NodeContext, keyId: string, purpose: KeyPurpose): 
   return key;
 }
 
+/** The requester's X25519 key, refused before any share is used if no box can be sealed to it. */
 function parseRequesterKey(hex: string): Bytes {
   if (!isHex(hex, 32))
     throw new TkmsError('request.bad_hex', { details: 'requesterKey must be 32 bytes of hex (X25519)' });
-  return hexToBytes(hex);
+  const key = hexToBytes(hex);
+  if (!isUsableBoxKey(key))
+    throw new TkmsError('request.invalid', { details: 'requesterKey is a low-order X25519 point' });
+  return key;
 }
 
 function checkBatch(n: number): void {
