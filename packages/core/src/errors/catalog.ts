@@ -58,6 +58,13 @@ export const ERRORS = {
   'protocol.unexpected_sender': { status: 502, title: 'A message came from a party outside the session' },
   'protocol.timeout': { status: 504, title: 'A party did not send its message in time' },
   'protocol.confirm_mismatch': { status: 502, title: 'Parties derived different results' },
+  'protocol.bad_decommitment': { status: 502, title: 'A party opened a commitment to a different value' },
+  'protocol.bad_ot': { status: 502, title: 'An OT-extension consistency check failed' },
+  'protocol.bad_mul': { status: 502, title: 'A two-party multiplication check failed' },
+  'protocol.bad_public_share': {
+    status: 502,
+    title: 'The parties’ public key shares do not sum to the group key',
+  },
   // threshold decryption
   'decrypt.invalid_ciphertext': { status: 400, title: 'The ciphertext is malformed' },
   'decrypt.bad_proof': { status: 400, title: 'The ciphertext validity proof does not verify' },
