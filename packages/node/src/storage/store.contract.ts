@@ -603,6 +603,85 @@ export function storeContract(target: ContractTarget): void {
     });
   });
 
+  describe('DKLs23 pair states and presignatures', () => {
+    const sealed = (tag: string) =>
+      sealer.seal(randomBytes(64), shareAad({ nodeId: NODE, keyId: tag, version: 1 }));
+
+    it('a pair state is stored sealed only, never overwritten while active, replaced after a discard', async () => {
+      const id = uniq('pair');
+      await store.insertKey({ ...newKey(id), status: 'active' });
+      const a = sealed('a');
+      await store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: a });
+      await store.putPairState({ keyId: id, peer: 'node-2', role: 'receiver', sealedState: sealed('b') });
+      assert.ok(equalBytes((await store.getPairState(id, 'node-2', 'sender')) as Uint8Array, a));
+      await rejectsWith(
+        store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: sealed('c') }),
+        'request.invalid',
+      );
+      await rejectsWith(
+        store.putPairState({ keyId: id, peer: 'node-3', role: 'sender', sealedState: randomBytes(64) }),
+        'request.invalid',
+      );
+      assert.equal(await store.discardPairStates(id, 'node-2', 'protocol.bad_ot'), 2);
+      assert.equal(await store.getPairState(id, 'node-2', 'sender'), null);
+      assert.equal(await store.getPairState(id, 'node-2', 'receiver'), null);
+      // The discarded secrets are erased, not just flagged.
+      const rows = await db.query<{ n: number }>(
+        'SELECT count(*)::integer AS n FROM key_pair_states WHERE key_id = $1 AND sealed_state IS NOT NULL',
+        [id],
+      );
+      assert.equal(rows[0]?.n, 0);
+      const fresh = sealed('d');
+      await store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: fresh });
+      assert.ok(equalBytes((await store.getPairState(id, 'node-2', 'sender')) as Uint8Array, fresh));
+    });
+
+    it('a presignature is taken once: marked used and erased in one statement, even under concurrency', async () => {
+      const id = uniq('presig');
+      await store.insertKey({ ...newKey(id), status: 'active' });
+      const blob = sealed('p');
+      await store.insertPresignature({
+        id: `${id}-1`,
+        keyId: id,
+        signers: ['node-2', 'node-1'],
+        sealed: blob,
+      });
+      await store.insertPresignature({
+        id: `${id}-2`,
+        keyId: id,
+        signers: ['node-1', 'node-2'],
+        sealed: sealed('q'),
+      });
+      await rejectsWith(
+        store.insertPresignature({
+          id: `${id}-2`,
+          keyId: id,
+          signers: ['node-1', 'node-2'],
+          sealed: sealed('r'),
+        }),
+        'session.exists',
+      );
+      await rejectsWith(
+        store.insertPresignature({ id: `${id}-3`, keyId: id, signers: ['node-1'], sealed: randomBytes(40) }),
+        'request.invalid',
+      );
+      assert.equal(await store.countPresignatures(id, ['node-1', 'node-2']), 2);
+      assert.equal(await store.takePresignature(`${id}-1`, 'another-key'), null);
+      const takes = await Promise.all([1, 2, 3].map(() => store.takePresignature(`${id}-1`, id)));
+      const got = takes.filter((t) => t !== null);
+      assert.equal(got.length, 1, 'exactly one concurrent take succeeds');
+      assert.ok(equalBytes(got[0] as Uint8Array, blob));
+      assert.equal(await store.takePresignature(`${id}-1`, id), null);
+      assert.equal(await store.countPresignatures(id, ['node-1', 'node-2']), 1);
+      const rows = await db.query<{ sealed: unknown; status: string }>(
+        'SELECT sealed, status FROM presignatures WHERE id = $1',
+        [`${id}-1`],
+      );
+      assert.equal(rows[0]?.status, 'used');
+      assert.equal(rows[0]?.sealed, null, 'a used presignature keeps no secret');
+    });
+  });
+
   describe('sealed shares at rest', () => {
     it('the table bytes hold the sealed blob and never the plaintext share', async () => {
       const share = randomBytes(32);

@@ -74,6 +74,9 @@ export type KeyRecord = {
   meta: JsonObject;
 };
 
+/** A node's side of a pair's OT setup: the multiplication's sender or receiver. */
+export type PairRole = 'sender' | 'receiver';
+
 export type NewKey = {
   id: string;
   type: StoredKeyType;
@@ -616,6 +619,102 @@ export class Store {
     // The head must name the last record: catches a rewritten head or a dropped-and-rebuilt tail.
     if (!equalBytes(prev, bytes(head, 'hash'))) return headSeq === 0 ? 1 : headSeq;
     return null;
+  }
+
+  // --- DKLs23 pair states and presignatures -----------------------------------------------------
+
+  /**
+   * Stores this node's side of the OT setup with `peer` for `keyId` in one role. A fresh setup may
+   * replace a discarded state; an active one is never overwritten (`request.invalid`).
+   */
+  async putPairState(p: { keyId: string; peer: string; role: PairRole; sealedState: Bytes }): Promise<void> {
+    if (!isSealedBlob(p.sealedState))
+      throw new TkmsError('request.invalid', { details: 'a pair state must be sealed before it is stored' });
+    const rows = await this.db.query<Row>(
+      `INSERT INTO key_pair_states (key_id, peer, role, sealed_state, status, created_at)
+       VALUES ($1, $2, $3, $4, 'active', $5::timestamptz)
+       ON CONFLICT (key_id, peer, role) DO UPDATE
+         SET sealed_state = EXCLUDED.sealed_state, status = 'active', created_at = EXCLUDED.created_at,
+             discarded_at = NULL, discard_reason = NULL
+         WHERE key_pair_states.status = 'discarded'
+       RETURNING key_id`,
+      [p.keyId, p.peer, p.role, p.sealedState, this.#timestamp()],
+    );
+    if (rows.length !== 1)
+      throw new TkmsError('request.invalid', {
+        details: `${p.keyId}: an active ${p.role} state with ${p.peer} exists; discard it first`,
+      });
+  }
+
+  /** This node's active sealed state with `peer` in `role`, or null (none, or discarded). */
+  async getPairState(keyId: string, peer: string, role: PairRole): Promise<Bytes | null> {
+    const rows = await this.db.query<Row>(
+      `SELECT sealed_state FROM key_pair_states
+       WHERE key_id = $1 AND peer = $2 AND role = $3 AND status = 'active'`,
+      [keyId, peer, role],
+    );
+    return rows.length === 0 ? null : bytes(one(rows), 'sealed_state');
+  }
+
+  /** Discards both roles with `peer` and erases their secrets. Returns how many rows changed. */
+  async discardPairStates(keyId: string, peer: string, reason: string): Promise<number> {
+    const rows = await this.db.query<Row>(
+      `UPDATE key_pair_states
+       SET status = 'discarded', sealed_state = NULL, discarded_at = $3::timestamptz, discard_reason = $4
+       WHERE key_id = $1 AND peer = $2 AND status = 'active' RETURNING role`,
+      [keyId, peer, this.#timestamp(), reason],
+    );
+    return rows.length;
+  }
+
+  async insertPresignature(p: {
+    id: string;
+    keyId: string;
+    signers: readonly string[];
+    sealed: Bytes;
+  }): Promise<void> {
+    if (!isSealedBlob(p.sealed))
+      throw new TkmsError('request.invalid', {
+        details: 'a presignature must be sealed before it is stored',
+      });
+    try {
+      await this.db.query(
+        `INSERT INTO presignatures (id, key_id, signers, sealed, status, created_at)
+         VALUES ($1, $2, $3::jsonb, $4, 'ready', $5::timestamptz)`,
+        [p.id, p.keyId, canonicalJson([...p.signers].sort()), p.sealed, this.#timestamp()],
+      );
+    } catch (e) {
+      if (sqlstateOf(e) === SQLSTATE.uniqueViolation)
+        throw new TkmsError('session.exists', { details: `presignature ${p.id}`, cause: e });
+      throw e;
+    }
+  }
+
+  /** Ready presignatures for a key and signer set. */
+  async countPresignatures(keyId: string, signers: readonly string[]): Promise<number> {
+    const rows = await this.db.query<Row>(
+      `SELECT count(*)::integer AS n FROM presignatures
+       WHERE key_id = $1 AND signers = $2::jsonb AND status = 'ready'`,
+      [keyId, canonicalJson([...signers].sort())],
+    );
+    return int(one(rows), 'n');
+  }
+
+  /**
+   * Takes presignature `id`: marks it used and erases its secret in one statement, returning the
+   * sealed secret it held. Resolves null when it does not exist or was already taken: a second take
+   * (a replay, a restart after a crash, a concurrent request) never gets it.
+   */
+  async takePresignature(id: string, keyId: string): Promise<Bytes | null> {
+    const rows = await this.db.query<Row>(
+      `WITH old AS (
+         SELECT id, sealed FROM presignatures WHERE id = $1 AND key_id = $2 AND status = 'ready' FOR UPDATE
+       )
+       UPDATE presignatures p SET status = 'used', used_at = $3::timestamptz, sealed = NULL
+       FROM old WHERE p.id = old.id RETURNING old.sealed AS sealed`,
+      [id, keyId, this.#timestamp()],
+    );
+    return rows.length === 0 ? null : bytes(one(rows), 'sealed');
   }
 }
 
