@@ -613,6 +613,8 @@ export function storeContract(target: ContractTarget): void {
       const a = sealed('a');
       await store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: a });
       await store.putPairState({ keyId: id, peer: 'node-2', role: 'receiver', sealedState: sealed('b') });
+      const seed = sealed('z');
+      await store.putPairState({ keyId: id, peer: 'node-2', role: 'zero-seed', sealedState: seed });
       assert.ok(equalBytes((await store.getPairState(id, 'node-2', 'sender')) as Uint8Array, a));
       await rejectsWith(
         store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: sealed('c') }),
@@ -625,9 +627,11 @@ export function storeContract(target: ContractTarget): void {
       assert.equal(await store.discardPairStates(id, 'node-2', 'protocol.bad_ot'), 2);
       assert.equal(await store.getPairState(id, 'node-2', 'sender'), null);
       assert.equal(await store.getPairState(id, 'node-2', 'receiver'), null);
+      assert.ok(equalBytes((await store.getPairState(id, 'node-2', 'zero-seed')) as Uint8Array, seed));
       // The discarded secrets are erased, not just flagged.
       const rows = await db.query<{ n: number }>(
-        'SELECT count(*)::integer AS n FROM key_pair_states WHERE key_id = $1 AND sealed_state IS NOT NULL',
+        `SELECT count(*)::integer AS n FROM key_pair_states
+         WHERE key_id = $1 AND role <> 'zero-seed' AND sealed_state IS NOT NULL`,
         [id],
       );
       assert.equal(rows[0]?.n, 0);

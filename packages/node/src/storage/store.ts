@@ -74,8 +74,8 @@ export type KeyRecord = {
   meta: JsonObject;
 };
 
-/** A node's side of a pair's OT setup: the multiplication's sender or receiver. */
-export type PairRole = 'sender' | 'receiver';
+/** A node's side of a pair's OT setup (the multiplication's sender or receiver), or the pair's zero-sharing seed. */
+export type PairRole = 'sender' | 'receiver' | 'zero-seed';
 
 export type NewKey = {
   id: string;
@@ -656,12 +656,12 @@ export class Store {
     return rows.length === 0 ? null : bytes(one(rows), 'sealed_state');
   }
 
-  /** Discards both roles with `peer` and erases their secrets. Returns how many rows changed. */
+  /** Discards both OT roles with `peer` and erases their secrets (the zero seed stays). Returns how many rows changed. */
   async discardPairStates(keyId: string, peer: string, reason: string): Promise<number> {
     const rows = await this.db.query<Row>(
       `UPDATE key_pair_states
        SET status = 'discarded', sealed_state = NULL, discarded_at = $3::timestamptz, discard_reason = $4
-       WHERE key_id = $1 AND peer = $2 AND status = 'active' RETURNING role`,
+       WHERE key_id = $1 AND peer = $2 AND role IN ('sender', 'receiver') AND status = 'active' RETURNING role`,
       [keyId, peer, this.#timestamp(), reason],
     );
     return rows.length;

@@ -2,13 +2,14 @@
 -- pool of presignatures. Both hold secrets, so both are stored sealed ("TKS1" blobs) only.
 
 -- One row per (key, peer, role): this node's side of the base OTs with that peer, as the
--- multiplication's sender or receiver. A failed check with the peer discards both roles and erases
--- the state (sealed_state NULL): a selective-failure probe must never meet the same base OTs twice;
--- the pair runs a fresh setup before it signs again.
+-- multiplication's sender or receiver, and the pair's zero-sharing seed ('zero-seed'). A failed
+-- check with the peer discards both OT roles and erases them (sealed_state NULL): a
+-- selective-failure probe must never meet the same base OTs twice; the pair runs a fresh setup
+-- before it signs again. The zero-sharing seed is not OT state and stays.
 CREATE TABLE key_pair_states (
   key_id         text NOT NULL REFERENCES keys (id),
   peer           text NOT NULL CHECK (length(peer) BETWEEN 1 AND 63),
-  role           text NOT NULL CHECK (role IN ('sender', 'receiver')),
+  role           text NOT NULL CHECK (role IN ('sender', 'receiver', 'zero-seed')),
   sealed_state   bytea,
   status         text NOT NULL CHECK (status IN ('active', 'discarded')),
   created_at     timestamptz NOT NULL,
