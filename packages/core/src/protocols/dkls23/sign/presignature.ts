@@ -52,7 +52,7 @@ export function makePresignature(opts: {
   return p;
 }
 
-/** The storage encoding (contains the secret shares: seal it). */
+/** The storage encoding (contains the secret shares until used: seal it). */
 export function encodePresignature(p: Presignature): Bytes {
   return encodeFields([
     utf8(MAGIC),
@@ -63,7 +63,8 @@ export function encodePresignature(p: Presignature): Bytes {
     encodeFields(p.signers.map(utf8)),
     p.publicKey,
     p.R,
-    p.secret.expose(),
+    // A used presignature keeps no secret: its record only remembers that it was used.
+    p.used ? new Uint8Array(0) : p.secret.expose(),
     new Uint8Array([p.used ? 1 : 0]),
   ]);
 }
@@ -99,11 +100,15 @@ export function decodePresignature(b: Bytes): Presignature {
   if (!signers.includes(selfId)) throw new RangeError('presignature: holder is not a signer');
   suite.decodePoint(publicKey);
   suite.decodePoint(R);
-  const scalars = decodeFields(secret, 3);
-  if (scalars.length !== 3) throw new RangeError('presignature: expected 3 secret scalars');
-  for (const sc of scalars) suite.decodeScalar(sc);
   if (used.length !== 1 || (used[0] !== 0 && used[0] !== 1))
     throw new RangeError('presignature: bad used flag');
+  if (used[0] === 1) {
+    if (secret.length !== 0) throw new RangeError('presignature: a used presignature keeps no secret');
+  } else {
+    const scalars = decodeFields(secret, 3);
+    if (scalars.length !== 3) throw new RangeError('presignature: expected 3 secret scalars');
+    for (const sc of scalars) suite.decodeScalar(sc);
+  }
   return {
     version: VERSION,
     suite: suiteName,

@@ -6,42 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { p256 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Bytes, equalBytes, utf8 } from '../../../crypto/bytes.ts';
+import { seededRandom } from '../../../engine/simulate/index.ts';
 import type { PartyId } from '../../../engine/types.ts';
 import { reconstructSecret, testSeed } from '../../testing/fixtures.ts';
+import { derivePath } from '../bip32/ckd.ts';
+import { assertValidEcdsa, CURVES } from './testing/assert-ecdsa.ts';
 import { MUL_HARNESSES, outputsOf, runSign, setupDkls23 } from './testing/fixtures.ts';
-import type { EcdsaSignatureOutput, EcdsaSuiteName } from './types.ts';
-
-const CURVES = { secp256k1, p256 } as const;
+import type { EcdsaSignatureOutput } from './types.ts';
 
 function subsets<T>(xs: readonly T[], k: number): T[][] {
   if (k === 0) return [[]];
   if (xs.length < k) return [];
   const [h, ...rest] = xs as [T, ...T[]];
   return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
-}
-
-/** The checks a relying party would make, with noble only. */
-export function assertValidEcdsa(
-  suite: EcdsaSuiteName,
-  sig: EcdsaSignatureOutput,
-  publicKey: Bytes,
-  digest: Bytes,
-): void {
-  const curve = CURVES[suite];
-  assert.ok(equalBytes(sig.publicKey, publicKey), 'signature is for the expected key');
-  assert.ok(curve.verify(sig.signature, digest, publicKey, { prehash: false, lowS: true }), 'noble verifies');
-  const s = bytesToNumberBE(sig.s);
-  assert.ok(s <= curve.Point.Fn.ORDER >> 1n, 'low-S');
-  assert.equal(bytesToNumberBE(sig.r), bytesToNumberBE(sig.signature.subarray(0, 32)));
-  const recovered = curve.Signature.fromBytes(sig.signature)
-    .addRecoveryBit(sig.recovery)
-    .recoverPublicKey(digest);
-  assert.ok(equalBytes(recovered.toBytes(true), publicKey), 'recovery id recovers the public key');
 }
 
 for (const harness of MUL_HARNESSES)
@@ -93,3 +72,26 @@ for (const harness of MUL_HARNESSES)
       }
     });
   }
+
+for (const suite of ['secp256k1', 'p256'] as const)
+  test(`${suite}: a derived child key signs under its derived public key (tweak added by the first signer)`, () => {
+    const seed = testSeed(`dkls23-${suite}-child`);
+    const setup = setupDkls23({ suite, n: 3, t: 2, seed });
+    const groupKey = (setup.keys['node-1'] as { groupPublicKey: Bytes }).groupPublicKey;
+    const child = derivePath(groupKey, seededRandom(seed, 'chain-code')(32), 'm/44/60/0/0/7', suite);
+    for (const signers of [
+      ['node-1', 'node-2'],
+      ['node-2', 'node-3'],
+    ]) {
+      const digest = sha256(utf8(`child ${signers.join('+')}`));
+      const outs = outputsOf(
+        runSign({ setup, signers, seed: `${seed}/${signers}`, digest, tweak: child.tweak }).outcomes,
+      );
+      const sig = outs[signers[0] as PartyId] as EcdsaSignatureOutput;
+      assertValidEcdsa(suite, sig, child.publicKey, digest);
+      assert.ok(
+        !CURVES[suite].verify(sig.signature, digest, groupKey, { prehash: false }),
+        'not a signature of the parent key',
+      );
+    }
+  });
