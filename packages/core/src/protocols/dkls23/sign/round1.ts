@@ -10,7 +10,8 @@
  * 1. the payload is exactly two length-prefixed fields, the first 32 bytes  → protocol.malformed (culprit: j)
  * 2. the 2P-MUL sender step accepts j's receiver message (OT-extension
  *    consistency, inside `senderRespond`) with inputs (r_i, sk_i)          → protocol.bad_ot (culprit: j);
- *    both 2P-MUL states with j are then marked discarded
+ *    (or the implementation's own code, e.g. protocol.malformed); both 2P-MUL states with j are
+ *    then marked discarded
  *
  * Finalize (round 2 of the paper): for each j, sends Γ^u = c^u_{i,j}·G, Γ^v = c^v_{i,j}·G,
  * ψ_{i,j} = φ_i − χ_{i,j}, pk_i = sk_i·G, the opening (salt, R_i) of com_{i→j}, the points
@@ -45,15 +46,21 @@ export function discardPair(s: SignSession, peer: PartyId): void {
   st.receiver.discarded = true;
 }
 
-/** A 2P-MUL failure as an abort: its own code when it names one, else malformed; always blames `from`. */
+/**
+ * A 2P-MUL failure as an abort. A `TkmsError` from the implementation is a failed check on the
+ * peer's message: its code, the peer blamed, and both pair states with the peer discarded. Any
+ * other error is a local fault (a caller bug): `internal`, nobody blamed, the states kept.
+ */
 export function mulAbort(s: SignSession, round: number, from: PartyId, e: unknown, what: string): Abort {
+  if (!(e instanceof TkmsError))
+    return { code: 'internal', round, culprits: [], detail: `${what} with ${from}: ${(e as Error).message}` };
   discardPair(s, from);
-  const code =
-    e instanceof TkmsError && (e.code === 'protocol.bad_ot' || e.code === 'protocol.bad_mul')
-      ? e.code
-      : 'protocol.malformed';
-  const detail = e instanceof TkmsError ? (e.details ?? e.shortMessage) : (e as Error).message;
-  return { code, round, culprits: [from], detail: `${what} with ${from}: ${detail}` };
+  return {
+    code: e.code,
+    round,
+    culprits: [from],
+    detail: `${what} with ${from}: ${e.details ?? e.shortMessage}`,
+  };
 }
 
 export function signRound1<Out>(

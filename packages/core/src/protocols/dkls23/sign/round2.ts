@@ -210,6 +210,7 @@ export function signRound2<Out>(
       secrets.sk = 0n;
       secrets.phi = 0n;
       received.clear();
+      for (const p of secrets.pending.values()) p.secret.wipe();
       return after({ R, phi, u, v });
     },
   };
