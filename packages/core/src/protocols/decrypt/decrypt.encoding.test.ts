@@ -8,7 +8,6 @@ import { TkmsError } from '../../errors/tkms-error.ts';
 import { testSeed } from '../testing/fixtures.ts';
 import { checkCiphertext, decodeCiphertext, encodeCiphertext, verifyCiphertext } from './ciphertext.ts';
 import { combineDecryption } from './combine.ts';
-import { encryptToKey } from './encrypt.ts';
 import { decodePartial, encodePartial, partialLength, verifyPartial } from './partial.ts';
 import { cluster, encryptFor, partialsFrom } from './testing/cluster.ts';
 import { MAX_LABEL_BYTES } from './types.ts';
