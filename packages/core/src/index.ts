@@ -16,6 +16,7 @@ export * from './protocols/decrypt/index.ts';
 export * from './protocols/dkg/index.ts';
 export * from './protocols/dkls23/bip32/index.ts';
 export * from './protocols/dkls23/mul/index.ts';
+export * from './protocols/dkls23/setup/index.ts';
 export * from './protocols/dkls23/sign/index.ts';
 export * from './protocols/frost/index.ts';
 export { type KeyShare, type PublicKeyPackage, validateKeyShare } from './protocols/key-share.ts';
