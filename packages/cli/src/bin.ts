@@ -2,7 +2,7 @@
  * The `tkms` command line. Human-readable output by default, `--json` for scripts. The interface
  * of `key create`, `key list`, `key show` and `sign` is relied upon: extend it, do not change it.
  */
-import { bytesToHex, hexToBytes, isHex, isKeyType, KEY_TYPES, TkmsError } from '@tkms/core';
+import { bytesToHex, derivePath, hexToBytes, isHex, isKeyType, KEY_TYPES, TkmsError } from '@tkms/core';
 import { initNodeDir, startNode } from '@tkms/node';
 import { Command, Option } from 'commander';
 import { clientFrom } from './client-config.ts';
@@ -183,9 +183,13 @@ key
 
 program
   .command('sign')
-  .description('sign a message with a key (any threshold of its nodes)')
+  .description(
+    'sign with a key (any threshold of its nodes); ECDSA keys sign SHA-256 of the message, or a digest',
+  )
   .requiredOption('--key <id>', 'key id')
-  .requiredOption('--message-hex <hex>', 'message bytes as hex')
+  .option('--message-hex <hex>', 'message bytes as hex')
+  .option('--digest-hex <hex>', 'ECDSA: a 32-byte prehashed digest (e.g. keccak256 for Ethereum)')
+  .option('--path <path>', 'ECDSA: sign with the non-hardened BIP32 child key at this path (m/44/60/0/0/7)')
   .option('--nodes <ids>', 'comma-separated signing set (default: first nodes that answer)')
   .option(
     '--taproot [merkle-root-hex]',
@@ -196,7 +200,9 @@ program
   .action(
     async (o: {
       key: string;
-      messageHex: string;
+      messageHex?: string;
+      digestHex?: string;
+      path?: string;
       nodes?: string;
       taproot?: string | boolean;
       json?: boolean;
@@ -204,9 +210,16 @@ program
     }) => {
       const out = { json: Boolean(o.json) };
       try {
-        const hex = o.messageHex.toLowerCase().replace(/^0x/, '');
-        if (!isHex(hex))
-          throw new TkmsError('request.bad_hex', { details: '--message-hex must be hex of even length' });
+        if ((o.messageHex === undefined) === (o.digestHex === undefined))
+          throw new TkmsError('request.invalid', { details: 'give --message-hex or --digest-hex' });
+        const hexArg = (v: string, what: string, bytes?: number) => {
+          const hex = v.toLowerCase().replace(/^0x/, '');
+          if (!isHex(hex) || (bytes !== undefined && hex.length !== 2 * bytes))
+            throw new TkmsError('request.bad_hex', {
+              details: `${what} must be ${bytes !== undefined ? `${bytes} bytes of ` : ''}hex of even length`,
+            });
+          return hexToBytes(hex);
+        };
         let taproot: { merkleRoot: Uint8Array } | undefined;
         if (o.taproot !== undefined && o.taproot !== false) {
           const root = o.taproot === true ? '' : o.taproot.toLowerCase();
@@ -220,22 +233,55 @@ program
         const t0 = performance.now();
         const r = await client.sign({
           keyId: o.key,
-          message: hexToBytes(hex),
+          ...(o.messageHex !== undefined ? { message: hexArg(o.messageHex, '--message-hex') } : {}),
+          ...(o.digestHex !== undefined ? { digest: hexArg(o.digestHex, '--digest-hex', 32) } : {}),
+          ...(o.path !== undefined ? { path: o.path } : {}),
           ...(o.nodes ? { signers: o.nodes.split(',').map((s) => s.trim()) } : {}),
           ...(taproot ? { taproot } : {}),
         });
         const ms = performance.now() - t0;
+        const view = {
+          keyId: r.keyId,
+          signature: bytesToHex(r.signature),
+          ...(r.der ? { der: bytesToHex(r.der), recoveryId: r.recoveryId, publicKey: r.publicKey } : {}),
+          ...(o.path !== undefined ? { path: o.path } : {}),
+          signers: r.signers,
+        };
         emit(
           out,
-          { keyId: r.keyId, signature: bytesToHex(r.signature), signers: r.signers },
+          view,
           () =>
-            `signature ${bytesToHex(r.signature)}\nsigners   ${r.signers.join(', ')} (${ms.toFixed(0)} ms, verified)`,
+            `signature ${view.signature}${r.der ? `\nder       ${bytesToHex(r.der)}\nrecovery  ${r.recoveryId}\nkey       ${r.publicKey}` : ''}\nsigners   ${r.signers.join(', ')} (${ms.toFixed(0)} ms, verified)`,
         );
       } catch (e) {
         fail(out, e);
       }
     },
   );
+
+key
+  .command('derive')
+  .description('ECDSA keys: the public key of a non-hardened BIP32 child (nothing is stored)')
+  .requiredOption('--key <id>', 'key id')
+  .requiredOption('--path <path>', 'BIP32 path, e.g. m/44/60/0/0/7')
+  .option('--json', 'JSON output')
+  .addOption(configOpt())
+  .action(async (o: { key: string; path: string; json?: boolean; config?: string }) => {
+    const out = { json: Boolean(o.json) };
+    try {
+      const k = await clientFrom(o.config).getKey(o.key);
+      if (!k.chainCode)
+        throw new TkmsError('key.wrong_purpose', {
+          details: `${k.id} is a ${k.type} key without a chain code`,
+        });
+      const curve = KEY_TYPES[k.type].suite === 'p256' ? 'p256' : 'secp256k1';
+      const child = derivePath(hexToBytes(k.groupKey), hexToBytes(k.chainCode), o.path, curve);
+      const view = { keyId: k.id, path: o.path, publicKey: bytesToHex(child.publicKey) };
+      emit(out, view, () => `${view.path}  ${view.publicKey}`);
+    } catch (e) {
+      fail(out, e);
+    }
+  });
 
 registerPrivacyCommands(program);
 

@@ -4,14 +4,21 @@
  * answers with its part. The client checks that nodes agree on every public value, combines the
  * parts and verifies the result before returning it.
  */
+
+import { p256 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   aggregateFrost,
   bytesToHex,
   type CreateKeyRequest,
+  derivePath,
+  type EcdsaSignShareResponse,
   type HealthResponse,
   hexToBytes,
   isErrorCode,
   isHex,
+  KEY_TYPES,
   type KeyInfo,
   type KeyType,
   MAX_BATCH_BODY_BYTES,
@@ -53,14 +60,29 @@ export type CreateKeyParameters = {
 
 export type SignParameters = {
   keyId: string;
-  message: Uint8Array;
+  /** Bytes to sign: Ed25519 and BIP340 sign them as they are, ECDSA signs their SHA-256. */
+  message?: Uint8Array;
+  /** ECDSA only, instead of `message`: a 32-byte digest (e.g. keccak256 for Ethereum). */
+  digest?: Uint8Array;
+  /** ECDSA only: a non-hardened BIP32 path; the signature verifies under that child key. */
+  path?: string;
   /** Signing set; default: the first `threshold` key holders that pass a health check. */
   signers?: string[];
   /** BIP341 key-path tweak (schnorr-secp256k1 only): empty merkle root or 32 bytes. */
   taproot?: { merkleRoot: Uint8Array };
 };
 
-export type SignReturnType = { keyId: string; signature: Uint8Array; signers: string[]; publicKey: string };
+export type SignReturnType = {
+  keyId: string;
+  /** Ed25519 / BIP340: the 64-byte signature. ECDSA: r ‖ s (64 bytes, low-S). */
+  signature: Uint8Array;
+  signers: string[];
+  /** The key the signature verifies under (ECDSA with a path: the child key). */
+  publicKey: string;
+  /** ECDSA: the DER encoding and the recovery id. */
+  der?: Uint8Array;
+  recoveryId?: number;
+};
 
 export type NodeHealth = { id: string; ok: boolean; ms: number; error?: string };
 
@@ -135,6 +157,7 @@ export function createClient(config: ClientConfig) {
         k.publicKey,
         sorted(k.verifyingShares),
         sorted(k.identifiers),
+        k.chainCode ?? null,
       ]);
     const want = fingerprint(first);
     const odd = infos.filter((k) => fingerprint(k) !== want).map((k) => k.node);
@@ -215,9 +238,13 @@ export function createClient(config: ClientConfig) {
 
   async function sign(p: SignParameters): Promise<SignReturnType> {
     const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
+    const entry = requirePurpose(key.type, 'sign', key.id);
     const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
+    if (entry.signing === 'dkls23') return signEcdsaWith(key, signers, p);
+    if (!p.message) throw new TkmsError('request.invalid', { details: `${key.type} signs a message` });
+    const message = p.message;
     const body = {
-      message: bytesToHex(p.message),
+      message: bytesToHex(message),
       signers,
       sessionNonce: bytesToHex(random(32)),
       ...(p.taproot ? { taproot: { merkleRoot: bytesToHex(p.taproot.merkleRoot) } } : {}),
@@ -234,13 +261,12 @@ export function createClient(config: ClientConfig) {
         culprits: odd,
       });
     const first = parts[0] as SignShareResponse;
-    const { mode } = requirePurpose(key.type, 'sign', key.id);
     const signature = aggregateFrost({
-      mode,
+      mode: entry.mode,
       groupPublicKey: hexToBytes(key.groupKey),
       verifyingShares: mapHex(key.verifyingShares),
       identifiers: key.identifiers,
-      message: p.message,
+      message,
       commitments: Object.fromEntries(
         Object.entries(first.commitments).map(([id, c]) => [
           id,
@@ -255,6 +281,51 @@ export function createClient(config: ClientConfig) {
       ...(p.taproot ? { taproot: p.taproot } : {}),
     });
     return { keyId: key.id, signature, signers, publicKey: key.publicKey };
+  }
+
+  /** ECDSA: every signer returns the whole signature; they must agree, and it must verify here. */
+  async function signEcdsaWith(key: KeyInfo, signers: string[], p: SignParameters): Promise<SignReturnType> {
+    if ((p.message === undefined) === (p.digest === undefined))
+      throw new TkmsError('request.invalid', { details: 'give either message or digest' });
+    const digest = p.digest ?? sha256(p.message as Uint8Array);
+    if (digest.length !== 32) throw new TkmsError('request.invalid', { details: 'digest must be 32 bytes' });
+    const expected = expectedEcdsaKey(key, p.path);
+    const body = {
+      digest: bytesToHex(digest),
+      signers,
+      sessionNonce: bytesToHex(random(32)),
+      ...(p.path !== undefined ? { path: p.path } : {}),
+    };
+    const parts = await fanOut(signers, (n) =>
+      callNode<EcdsaSignShareResponse>(
+        n,
+        'POST',
+        `/v1/keys/${encodeURIComponent(key.id)}/sign`,
+        body,
+        timeoutMs,
+      ),
+    );
+    const odd = parts
+      .filter((x) => x.signature !== parts[0]?.signature || x.publicKey !== expected)
+      .map((x) => x.node);
+    if (odd.length)
+      throw new TkmsError('node.inconsistent', {
+        details: 'signers report different signatures or keys',
+        culprits: odd,
+      });
+    const first = parts[0] as EcdsaSignShareResponse;
+    const signature = hexToBytes(first.signature);
+    const curve = KEY_TYPES[key.type].suite === 'p256' ? p256 : secp256k1;
+    if (!curve.verify(signature, digest, hexToBytes(expected), { prehash: false, lowS: true }))
+      throw new TkmsError('sign.verify_failed', { details: 'the ECDSA signature does not verify' });
+    return {
+      keyId: key.id,
+      signature,
+      signers,
+      publicKey: expected,
+      der: curve.Signature.fromBytes(signature, 'compact').toBytes('der'),
+      recoveryId: first.recoveryId,
+    };
   }
 
   // ---- data keys, field-level encryption and threshold decryption ----
@@ -400,6 +471,14 @@ function* batchesOf<T>(items: readonly T[], size: (x: T) => number): Generator<T
     bytes += s;
   }
   if (batch.length > 0) yield batch;
+}
+
+/** The key an ECDSA signature must verify under: the key itself, or its child at `path`. */
+function expectedEcdsaKey(key: KeyInfo, path: string | undefined): string {
+  if (path === undefined) return key.publicKey;
+  if (!key.chainCode) throw new TkmsError('request.invalid', { details: `${key.id} has no chain code` });
+  const curve = KEY_TYPES[key.type].suite === 'p256' ? 'p256' : 'secp256k1';
+  return bytesToHex(derivePath(hexToBytes(key.groupKey), hexToBytes(key.chainCode), path, curve).publicKey);
 }
 
 function sorted<T>(o: Record<string, T>): Array<[string, T]> {

@@ -32,6 +32,8 @@ export type KeyInfo = {
   groupKey: string;
   verifyingShares: Record<string, string>;
   identifiers: Record<string, string>;
+  /** ECDSA keys: the jointly generated BIP32 chain code (32 bytes hex; public). */
+  chainCode?: string;
   status: KeyStatus;
   createdAt: string;
   /** The node that answered. */
@@ -39,8 +41,15 @@ export type KeyInfo = {
 };
 
 export type SignRequest = {
-  /** Message bytes (hex); for Ed25519 and BIP340 the message itself is signed. */
-  message: string;
+  /**
+   * Message bytes (hex). Ed25519 and BIP340 sign the message itself; ECDSA signs its SHA-256.
+   * ECDSA keys take `digest` instead for a prehashed message (e.g. keccak256 for Ethereum).
+   */
+  message?: string;
+  /** ECDSA only: the 32-byte digest to sign (hex). */
+  digest?: string;
+  /** ECDSA only: a non-hardened BIP32 path (`m/44/60/0/0/7`): sign with that child key. */
+  path?: string;
   /** The signing set (node ids), at least `threshold`, including the node addressed. */
   signers: string[];
   sessionNonce: string;
@@ -57,6 +66,21 @@ export type SignShareResponse = {
   share: string;
   /** The group commitment R this node computed (a hint for the aggregator, checked by verification). */
   groupCommitment: string;
+};
+
+/** An ECDSA signer's answer: every signer ends DKLs23 with the whole signature, already verified. */
+export type EcdsaSignShareResponse = {
+  keyId: string;
+  node: string;
+  scheme: 'ecdsa';
+  /** The key the signature verifies under (the child key when a path was given), 33-byte SEC1. */
+  publicKey: string;
+  digest: string;
+  /** r ‖ s, 64 bytes, low-S. */
+  signature: string;
+  /** 0 or 1 (2 and 3 only when r ≥ n − order difference, practically never). */
+  recoveryId: number;
+  path?: string;
 };
 
 export type HealthResponse = { status: 'ok'; node: string; version: string; peers: string[] };

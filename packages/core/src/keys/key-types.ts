@@ -22,6 +22,19 @@ export const KEY_TYPES = {
     mode: 'bip340',
     description: 'BIP340 Schnorr signatures (Taproot-ready) by FROST; 32-byte x-only public key',
   },
+  'ecdsa-secp256k1': {
+    suite: 'secp256k1',
+    purpose: 'sign',
+    signing: 'dkls23',
+    description: 'ECDSA (Bitcoin, Ethereum) by DKLs23 threshold signing; 33-byte compressed public key',
+  },
+  'ecdsa-p256': {
+    suite: 'p256',
+    purpose: 'sign',
+    signing: 'dkls23',
+    description:
+      'ECDSA on P-256 (Fabric, enterprise PKI) by DKLs23 threshold signing; 33-byte compressed key',
+  },
   'oprf-ristretto255': {
     suite: 'ristretto255',
     purpose: 'derive',
@@ -45,7 +58,11 @@ export type KeyPurpose = (typeof KEY_TYPES)[KeyType]['purpose'];
 export type SigningKeyType = {
   [T in KeyType]: (typeof KEY_TYPES)[T]['purpose'] extends 'sign' ? T : never;
 }[KeyType];
-export type SignMode = (typeof KEY_TYPES)[SigningKeyType]['mode'];
+/** Key types signed by FROST, and their signature mode. */
+export type FrostKeyType = {
+  [T in KeyType]: (typeof KEY_TYPES)[T] extends { signing: 'frost' } ? T : never;
+}[KeyType];
+export type SignMode = (typeof KEY_TYPES)[FrostKeyType]['mode'];
 
 /**
  * The key type's entry if the key is for `purpose`.
@@ -72,6 +89,8 @@ export function isKeyType(t: unknown): t is KeyType {
 export const PROTOCOL = {
   dkg: 'tkms/dkg-pedpop/v1',
   frostSign: 'tkms/frost-sign/v1',
+  dkls23Setup: 'tkms/dkls23-setup/v1',
+  dkls23Sign: 'tkms/dkls23-sign/v1',
   oprf: 'tkms/oprf-2hashdh/v1',
   decrypt: 'tkms/ecies-tdh2/v1',
 } as const;

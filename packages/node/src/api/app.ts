@@ -98,7 +98,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = parse(keyId, c.req.param('id'));
     const body = parse(SignBody, await readJson(c.req.raw, deps.maxBodyBytes));
     const req: SignRequest = {
-      message: body.message,
+      ...(body.message !== undefined ? { message: body.message } : {}),
+      ...(body.digest !== undefined ? { digest: body.digest } : {}),
+      ...(body.path !== undefined ? { path: body.path } : {}),
       signers: body.signers,
       sessionNonce: body.sessionNonce,
       ...(body.taproot ? { taproot: body.taproot } : {}),

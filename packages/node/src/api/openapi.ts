@@ -106,8 +106,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
           responses: {
             '200': {
-              description: 'signature share',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/SignShare' } } },
+              description: 'signature share (FROST) or the whole verified signature (ECDSA)',
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { $ref: '#/components/schemas/SignShare' },
+                      { $ref: '#/components/schemas/EcdsaSignature' },
+                    ],
+                  },
+                },
+              },
             },
             ...errors,
           },
@@ -227,10 +236,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         Sign: {
           type: 'object',
-          required: ['message', 'signers', 'sessionNonce'],
+          required: ['signers', 'sessionNonce'],
           additionalProperties: false,
+          description: 'exactly one of message and digest (digest and path: ECDSA keys only)',
           properties: {
             message: { ...hex, description: 'message bytes; at most the node limit (64 KiB by default)' },
+            digest: { ...hex, minLength: 64, maxLength: 64, description: 'ECDSA: 32-byte prehashed digest' },
+            path: { type: 'string', pattern: '^m(/[0-9]+)*$', description: 'ECDSA: non-hardened BIP32 path' },
             signers: { type: 'array', items: { type: 'string' } },
             sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
             taproot: { type: 'object', properties: { merkleRoot: hex }, required: ['merkleRoot'] },
@@ -284,6 +296,22 @@ export function openApiDocument(version: string): Record<string, unknown> {
             indices: { type: 'array', items: { type: 'integer' } },
             refused: { type: 'array', items: { $ref: '#/components/schemas/Refused' } },
             sealed: { ...hex, description: 'box sealed to requesterKey: partial decryptions for indices' },
+          },
+        },
+        EcdsaSignature: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            scheme: { const: 'ecdsa' },
+            publicKey: {
+              ...hex,
+              description: '33-byte SEC1 key the signature verifies under (child key with a path)',
+            },
+            digest: hex,
+            signature: { ...hex, description: 'r ‖ s, 64 bytes, low-S' },
+            recoveryId: { type: 'integer' },
+            path: { type: 'string' },
           },
         },
         SignShare: {

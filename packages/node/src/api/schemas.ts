@@ -17,7 +17,15 @@ export const CreateKeyBody = z.strictObject({
 });
 
 export const SignBody = z.strictObject({
-  message: hex,
+  message: hex.optional(),
+  /** ECDSA: a prehashed 32-byte digest instead of a message. */
+  digest: hex32.optional(),
+  /** ECDSA: non-hardened BIP32 path of the child key to sign with. */
+  path: z
+    .string()
+    .max(256)
+    .regex(/^m(\/\d+)*$/, 'path must look like m/44/60/0/0/7 (non-hardened)')
+    .optional(),
   signers: z.array(nodeId).min(2).max(64),
   sessionNonce: hex32,
   taproot: z.strictObject({ merkleRoot: hex }).optional(),

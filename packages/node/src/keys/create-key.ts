@@ -15,11 +15,13 @@ import {
   type KeyInfo,
   PROTOCOL,
   startDkg,
+  startDkls23Setup,
   TkmsError,
   utf8,
 } from '@tkms/core';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
+import { storeEcdsaMaterial } from './ecdsa-material.ts';
 import { toKeyInfo } from './key-info.ts';
 
 export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: string): Promise<KeyInfo> {
@@ -55,6 +57,34 @@ export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: 
       { protocol: PROTOCOL.dkg, ssid, self: ctx.id, parties, random: ctx.random },
       (sctx) => startDkg(sctx, { suite: spec.suite, threshold: req.threshold }),
     );
+    // ECDSA keys: the DKLs23 setup (pairwise base OTs, zero seeds, joint chain code) runs right
+    // after the DKG, among the same holders; nothing is stored unless both complete.
+    const ecdsa =
+      'signing' in spec && spec.signing === 'dkls23'
+        ? await ctx.sessions.run(
+            {
+              protocol: PROTOCOL.dkls23Setup,
+              ssid: computeSsid({
+                protocol: PROTOCOL.dkls23Setup,
+                suite: spec.suite,
+                parties,
+                threshold: req.threshold,
+                keyId: req.id,
+                nonce: hexToBytes(req.sessionNonce),
+                context: out.groupPublicKey,
+              }),
+              self: ctx.id,
+              parties,
+              random: ctx.random,
+            },
+            (sctx) =>
+              startDkls23Setup(sctx, {
+                suite: spec.suite as 'secp256k1' | 'p256',
+                parties,
+                groupPublicKey: out.groupPublicKey,
+              }),
+          )
+        : undefined;
     const sealed = ctx.sealer.seal(
       out.signingShare.expose(),
       shareAad({ nodeId: ctx.id, keyId: req.id, version: 1 }),
@@ -75,8 +105,11 @@ export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: 
         verifyingShares,
         sealedShare: sealed,
         status: 'active',
+        ...(ecdsa ? { meta: { chainCode: bytesToHex(ecdsa.chainCode) } } : {}),
       });
+      if (ecdsa) await storeEcdsaMaterial(ctx, tx, req.id, ecdsa);
     });
+    if (ecdsa) for (const seed of Object.values(ecdsa.zeroSeeds)) seed.wipe();
     await ctx.sessionLog.record({
       ssid: ssidHex,
       protocol: PROTOCOL.dkg,

@@ -25,6 +25,7 @@ export function toKeyInfo(rec: KeyRecord, node: string): KeyInfo {
     groupKey: bytesToHex(rec.publicKey),
     verifyingShares: rec.verifyingShares,
     identifiers: rec.identifiers,
+    ...(typeof rec.meta.chainCode === 'string' ? { chainCode: rec.meta.chainCode } : {}),
     status: rec.status,
     createdAt: rec.createdAt.toISOString(),
     node,

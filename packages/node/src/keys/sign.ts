@@ -12,6 +12,7 @@ import {
   bytesToHex,
   computeSsid,
   concatBytes,
+  type EcdsaSignShareResponse,
   hexToBytes,
   KEY_TYPES,
   PROTOCOL,
@@ -27,6 +28,7 @@ import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
 import { recordFailure } from './create-key.ts';
 import { keyShareOf } from './key-info.ts';
+import { signEcdsa } from './sign-ecdsa.ts';
 
 export async function signShare(
   ctx: NodeContext,
@@ -34,8 +36,10 @@ export async function signShare(
   req: SignRequest,
   actor: string,
   timing?: Timing,
-): Promise<SignShareResponse> {
-  const message = hexToBytes(req.message);
+): Promise<SignShareResponse | EcdsaSignShareResponse> {
+  if ((req.message === undefined) === (req.digest === undefined))
+    throw new TkmsError('request.invalid', { details: 'send either message or digest' });
+  const message = hexToBytes(req.message ?? '');
   if (message.length > ctx.limits.maxMessageBytes)
     throw new TkmsError('request.too_large', {
       details: `message is ${message.length} bytes, limit ${ctx.limits.maxMessageBytes}`,
@@ -58,7 +62,17 @@ export async function signShare(
     throw new TkmsError('sign.signers_invalid', {
       details: `${signers.length} signers, threshold is ${key.threshold}`,
     });
-  const { mode } = requirePurpose(key.type, 'sign', keyId);
+  const entry = requirePurpose(key.type, 'sign', keyId);
+  if (entry.signing === 'dkls23') {
+    if (req.taproot)
+      throw new TkmsError('request.invalid', { details: 'taproot applies to schnorr-secp256k1 keys only' });
+    return signEcdsa(ctx, key, signers, req, actor, timing);
+  }
+  if (req.digest !== undefined || req.path !== undefined)
+    throw new TkmsError('request.invalid', {
+      details: `digest and path are for ECDSA keys; ${key.type} signs the message itself`,
+    });
+  const { mode } = entry;
   let taproot: { merkleRoot: Uint8Array } | undefined;
   if (req.taproot) {
     if (mode !== 'bip340')

@@ -14,6 +14,7 @@ export {
   type NewApiKey,
   type NewKey,
   type NewSession,
+  type PairRole,
   type SessionAbortInput,
   type SessionRecord,
   type SessionStatus,

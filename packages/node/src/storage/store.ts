@@ -41,6 +41,8 @@ import {
 
 /** Key types the schema knows (mirrors core's KEY_TYPES table; a new type needs no migration). */
 export const STORED_KEY_TYPES = [
+  'ecdsa-secp256k1',
+  'ecdsa-p256',
   'eddsa-ed25519',
   'schnorr-secp256k1',
   'oprf-ristretto255',

@@ -1,0 +1,147 @@
+/**
+ * POST /v1/keys/{id}/sign for ECDSA keys: DKLs23 Protocol 3.6 among the signers (three rounds;
+ * every signer ends with the whole signature, verified before it is returned).
+ *
+ * Differences from FROST signing, and why:
+ * - a session row is written before the protocol starts: the 2P-MUL must never answer twice under
+ *   one session id with the same pair state, even across a restart (docs/protocols/dkls23-mul.md §8);
+ * - after any run, a pair whose 2P-MUL check failed has its states discarded and erased, so a
+ *   selective-failure probe cannot be retried against the same base OTs;
+ * - a BIP32 path (non-hardened) signs under the child key: the node derives the tweak from the
+ *   key's public chain code and stores nothing new.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  bytesToHex,
+  computeSsid,
+  concatBytes,
+  createOtMultiplication,
+  derivePath,
+  type EcdsaSignShareResponse,
+  getSuite,
+  hexToBytes,
+  KEY_TYPES,
+  PROTOCOL,
+  type SignRequest,
+  startDkls23Sign,
+  TkmsError,
+  utf8,
+} from '@tkms/core';
+import type { Timing } from '../api/timing.ts';
+import type { NodeContext } from '../context.ts';
+import { shareAad } from '../seal/sealer.ts';
+import type { KeyRecord } from '../storage/index.ts';
+import { recordFailure } from './create-key.ts';
+import { chainCodeOf, loadEcdsaMaterial } from './ecdsa-material.ts';
+import { keyShareOf } from './key-info.ts';
+
+export async function signEcdsa(
+  ctx: NodeContext,
+  key: KeyRecord,
+  signers: string[],
+  req: SignRequest,
+  actor: string,
+  timing?: Timing,
+): Promise<EcdsaSignShareResponse> {
+  const suite = KEY_TYPES[key.type].suite as 'secp256k1' | 'p256';
+  const digest = req.digest !== undefined ? hexToBytes(req.digest) : sha256(hexToBytes(req.message ?? ''));
+  if (digest.length !== 32) throw new TkmsError('request.invalid', { details: 'digest must be 32 bytes' });
+  let tweak: Uint8Array | undefined;
+  let publicKey = key.publicKey;
+  if (req.path !== undefined) {
+    const chainCode = chainCodeOf(key);
+    if (!chainCode) throw new TkmsError('request.invalid', { details: `${key.id} has no chain code` });
+    const child = derivePath(
+      key.publicKey,
+      hexToBytes(chainCode),
+      req.path,
+      suite === 'p256' ? 'p256' : 'secp256k1',
+    );
+    tweak = child.tweak;
+    publicKey = child.publicKey;
+  }
+  const ssid = computeSsid({
+    protocol: PROTOCOL.dkls23Sign,
+    suite,
+    parties: signers,
+    threshold: key.threshold,
+    keyId: key.id,
+    nonce: hexToBytes(req.sessionNonce),
+    // Every signer must sign the same digest under the same child key.
+    context: concatBytes(digest, utf8(req.path ?? '')),
+  });
+  const ssidHex = bytesToHex(ssid);
+  await ctx.store.beginSession({ ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id });
+  const session = { ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id, row: 'update' as const };
+  const peers = signers.filter((p) => p !== ctx.id);
+  let material: Awaited<ReturnType<typeof loadEcdsaMaterial>> | undefined;
+  const share = ctx.sealer.open(
+    key.sealedShare as Uint8Array,
+    shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
+  );
+  try {
+    material = await loadEcdsaMaterial(ctx, key, peers);
+    timing?.mark('prepare');
+    // The authorisation record is written while the signers run the protocol; the session row
+    // (already durable) is closed after the answer.
+    const audited = ctx.sessionLog.record({
+      ...session,
+      row: 'none',
+      status: 'done',
+      audit: {
+        actor,
+        action: 'key.sign',
+        keyId: key.id,
+        ssid: ssidHex,
+        outcome: 'authorized',
+        detail: { signers, digest: bytesToHex(digest), path: req.path ?? null, scheme: 'ecdsa' },
+      },
+    });
+    const [out] = await Promise.all([
+      ctx.sessions.run(
+        { protocol: PROTOCOL.dkls23Sign, ssid, self: ctx.id, parties: signers, random: ctx.random },
+        (sctx) =>
+          startDkls23Sign(sctx, {
+            key: keyShareOf(key, share),
+            signers,
+            zeroSeeds: (material as NonNullable<typeof material>).zeroSeeds,
+            mul: createOtMultiplication(getSuite(suite)),
+            mulStates: (material as NonNullable<typeof material>).mulStates,
+            digest,
+            ...(tweak ? { tweak } : {}),
+          }),
+      ),
+      audited,
+    ]);
+    timing?.mark('sign');
+    void ctx.store
+      .finishSession(ssidHex, 'done')
+      .catch((err: unknown) => ctx.log.warn('session.finish_failed', { ssid: ssidHex, error: String(err) }));
+    return {
+      keyId: key.id,
+      node: ctx.id,
+      scheme: 'ecdsa',
+      publicKey: bytesToHex(publicKey),
+      digest: bytesToHex(digest),
+      signature: bytesToHex(out.signature),
+      recoveryId: out.recovery,
+      ...(req.path !== undefined ? { path: req.path } : {}),
+    };
+  } catch (e) {
+    await recordFailure(ctx, session, actor, 'key.sign', e);
+    throw e;
+  } finally {
+    share.wipe();
+    if (material) {
+      // A failed 2P-MUL check marked the pair's states discarded: erase them for good.
+      for (const [peer, st] of Object.entries(material.mulStates))
+        if (st.sender.discarded || st.receiver.discarded)
+          await ctx.store
+            .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
+            .catch((err: unknown) =>
+              ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) }),
+            );
+      for (const s of Object.values(material.zeroSeeds)) s.wipe();
+    }
+  }
+}
