@@ -241,7 +241,10 @@ export function createClient(config: ClientConfig) {
     const entry = requirePurpose(key.type, 'sign', key.id);
     const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
     if (entry.signing === 'dkls23') return signEcdsaWith(key, signers, p);
-    if (!p.message) throw new TkmsError('request.invalid', { details: `${key.type} signs a message` });
+    if (!p.message || p.digest !== undefined || p.path !== undefined)
+      throw new TkmsError('request.invalid', {
+        details: `${key.type} signs the message itself (digest and path are for ECDSA keys)`,
+      });
     const message = p.message;
     const body = {
       message: bytesToHex(message),
