@@ -71,16 +71,25 @@ export async function loadEcdsaMaterial(
       });
     return ctx.sealer.open(blob, aad(ctx, key.id, key.version, role, peer));
   };
-  for (const peer of peers) {
-    const sender = await open(peer, 'sender');
-    const receiver = await open(peer, 'receiver');
+  // All reads at once: each is a round trip to the database (a worker thread for PGlite).
+  const opened = await Promise.all(
+    peers.map(async (peer) => {
+      const [sender, receiver, seed] = await Promise.all([
+        open(peer, 'sender'),
+        open(peer, 'receiver'),
+        open(peer, 'zero-seed'),
+      ]);
+      return { peer, sender, receiver, seed };
+    }),
+  );
+  for (const { peer, sender, receiver, seed } of opened) {
     try {
       mulStates[peer] = { sender: decodeMulState(sender), receiver: decodeMulState(receiver) };
     } finally {
       sender.wipe();
       receiver.wipe();
     }
-    zeroSeeds[peer] = await open(peer, 'zero-seed');
+    zeroSeeds[peer] = seed;
   }
   return { mulStates, zeroSeeds };
 }

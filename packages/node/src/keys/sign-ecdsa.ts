@@ -71,7 +71,9 @@ export async function signEcdsa(
     context: concatBytes(digest, utf8(req.path ?? '')),
   });
   const ssidHex = bytesToHex(ssid);
-  await ctx.store.beginSession({ ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id });
+  // The session row (replay protection) and the pair material are read/written together.
+  const begun = ctx.store.beginSession({ ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id });
+  begun.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
   const session = { ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id, row: 'update' as const };
   const peers = signers.filter((p) => p !== ctx.id);
   let material: Awaited<ReturnType<typeof loadEcdsaMaterial>> | undefined;
@@ -80,7 +82,8 @@ export async function signEcdsa(
     shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
   );
   try {
-    material = await loadEcdsaMaterial(ctx, key, peers);
+    const [, loaded] = await Promise.all([begun, loadEcdsaMaterial(ctx, key, peers)]);
+    material = loaded;
     timing?.mark('prepare');
     // The authorisation record is written while the signers run the protocol; the session row
     // (already durable) is closed after the answer.
