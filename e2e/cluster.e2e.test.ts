@@ -13,26 +13,12 @@ import { after, before, test } from 'node:test';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, TkmsError, utf8 } from '@tkms/core';
+import { runCli } from './cli.ts';
 import { type Cluster, startCluster } from './harness.ts';
 
-// The installed bin (what `npx tkms` runs), so the README's command path is what is tested.
-const cliPath = new URL('../node_modules/.bin/tkms', import.meta.url).pathname;
 let c: Cluster;
 
-function cli(args: string[]): { status: number; json: unknown; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, TKMS_CONFIG: c.clientPath },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status ?? -1, json, stderr: r.stderr };
-}
+const cli = (args: string[]) => runCli(c.clientPath, args);
 
 function ed25519Verify(publicKeyHex: string, message: Uint8Array, sigHex: string): boolean {
   const spki = concatBytes(hexToBytes('302a300506032b6570032100'), hexToBytes(publicKeyHex));

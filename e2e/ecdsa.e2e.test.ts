@@ -17,24 +17,14 @@ import { HDKey } from '@scure/bip32';
 import { bytesToHex, hexToBytes, TkmsError, utf8 } from '@tkms/core';
 import { keccak256, recoverAddress, serializeSignature } from 'viem';
 import { publicKeyToAddress } from 'viem/utils';
+import { runCli } from './cli.ts';
 import { type Cluster, startCluster } from './harness.ts';
 
-const cliPath = new URL('../node_modules/.bin/tkms', import.meta.url).pathname;
 let c: Cluster;
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, TKMS_CONFIG: c.clientPath },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status ?? -1, json: json as Record<string, unknown>, stderr: r.stderr };
+  const r = runCli(c.clientPath, args);
+  return { ...r, json: r.json as Record<string, unknown> };
 }
 
 /** A compressed SEC1 key as a node:crypto KeyObject (OpenSSL). */

@@ -4,7 +4,6 @@
  * the raw API and the installed CLI.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
@@ -19,9 +18,9 @@ import {
 import { generateToken, hashToken, type NodeConfig } from '@tkms/node';
 import { createClient, type TkmsClient } from '@tkms/sdk';
 import { loadClientConfig } from '@tkms/sdk/load-config';
+import { runCli } from './cli.ts';
 import { type Cluster, startCluster } from './harness.ts';
 
-const cliPath = new URL('../node_modules/.bin/tkms', import.meta.url).pathname;
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const failsWith = (code: string, text?: RegExp) => (e: unknown) =>
   e instanceof TkmsError && e.code === code && (!text || text.test(e.message));
@@ -40,15 +39,7 @@ const clientOn = (nodes: string[], tokens?: Record<string, string>): TkmsClient 
   });
 };
 
-function cli(args: string[], input?: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, TKMS_CONFIG: c.clientPath, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-    ...(input !== undefined ? { input } : {}),
-  });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], input?: string) => runCli(c.clientPath, args, input);
 
 before(async () => {
   c = await startCluster();
