@@ -109,7 +109,13 @@ export async function createKey(ctx: NodeContext, req: CreateKeyRequest, actor: 
       });
       if (ecdsa) await storeEcdsaMaterial(ctx, tx, req.id, ecdsa);
     });
-    if (ecdsa) for (const seed of Object.values(ecdsa.zeroSeeds)) seed.wipe();
+    if (ecdsa) {
+      for (const seed of Object.values(ecdsa.zeroSeeds)) seed.wipe();
+      for (const st of Object.values(ecdsa.mulStates)) {
+        st.sender.secret.wipe();
+        st.receiver.secret.wipe();
+      }
+    }
     await ctx.sessionLog.record({
       ssid: ssidHex,
       protocol: PROTOCOL.dkg,

@@ -145,6 +145,10 @@ export async function signEcdsa(
               ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) }),
             );
       for (const s of Object.values(material.zeroSeeds)) s.wipe();
+      for (const st of Object.values(material.mulStates)) {
+        st.sender.secret.wipe();
+        st.receiver.secret.wipe();
+      }
     }
   }
 }
