@@ -98,6 +98,28 @@ async function main() {
         }),
       );
       const parRate = (nPar / (performance.now() - t2)) * 1000;
+      // ECDSA with presignatures: rounds 1-2 ahead (timed too), then one-round signing.
+      let presignP50Ms: number | undefined;
+      let presignedSignP50Ms: number | undefined;
+      if (slow) {
+        process.stdout.write(`\n  presign ×${nSeq / 2}, then sign with each `);
+        const pre: number[] = [];
+        const ids: string[] = [];
+        for (let i = 0; i < nSeq / 2; i++) {
+          const t = performance.now();
+          ids.push((await c.client.presign({ keyId, signers })).presignatureId);
+          pre.push(performance.now() - t);
+        }
+        const online: number[] = [];
+        for (const [i, presignatureId] of ids.entries()) {
+          const t = performance.now();
+          await c.client.sign({ keyId, message: msg(i), signers, presignatureId });
+          online.push(performance.now() - t);
+          if (i % 10 === 0) process.stdout.write('.');
+        }
+        presignP50Ms = median(pre);
+        presignedSignP50Ms = median(online);
+      }
       const base = baseline(type);
       const r = {
         type,
@@ -111,7 +133,13 @@ async function main() {
         nobleSingleSignMs: base,
         ratioP50ToNoble: median(lat) / base,
         // The 2P-MUL messages of two signers (one instance each way); envelopes add framing.
-        ...(slow ? { mulPayloadBytesPerSignature: 2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES) } : {}),
+        ...(slow
+          ? {
+              mulPayloadBytesPerSignature: 2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES),
+              presignP50Ms,
+              presignedSignP50Ms,
+            }
+          : {}),
       };
       results.push(r);
       console.log(
@@ -119,7 +147,8 @@ async function main() {
           `\n  sign p50 ${r.signP50Ms.toFixed(2)} ms, p95 ${r.signP95Ms.toFixed(2)} ms, ${r.signPerSecC1.toFixed(0)}/s at c=1` +
           `\n  ${r.signPerSecC16.toFixed(0)} signatures/s at c=${CONC} (p50 ${r.signP50MsC16.toFixed(1)} ms)` +
           (slow
-            ? `\n  2P-MUL payload between the two signers: ${2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES)} bytes per signature`
+            ? `\n  2P-MUL payload between the two signers: ${2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES)} bytes per signature` +
+              `\n  presign p50 ${presignP50Ms?.toFixed(1)} ms; sign with a presignature p50 ${presignedSignP50Ms?.toFixed(2)} ms`
             : '') +
           `\n  single-party noble ${type === 'eddsa-ed25519' ? 'ed25519' : type === 'ecdsa-secp256k1' ? 'secp256k1 ECDSA' : 'schnorr'}.sign ${base.toFixed(3)} ms → threshold p50 is ${r.ratioP50ToNoble.toFixed(0)}× that`,
       );

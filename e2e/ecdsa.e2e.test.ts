@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -175,4 +175,59 @@ test('ecdsa-p256: OpenSSL verifies; bad input gets codes', async () => {
     c.client.sign({ keyId: ed.id, message, path: 'm/1' }),
     (e: unknown) => e instanceof TkmsError && e.code === 'request.invalid',
   );
+});
+
+test('presignatures: one-round signing; each signs once; a node killed after taking one never uses it again', async () => {
+  const key = await c.client.createKey({ type: 'ecdsa-secp256k1', threshold: 2 });
+  const signers = ['node-1', 'node-2'];
+  const digest = sha256(utf8('with a presignature'));
+  const { presignatureId } = await c.client.presign({ keyId: key.id, signers });
+  const r = await c.client.sign({ keyId: key.id, digest, signers, presignatureId });
+  assert.ok(secp256k1.verify(r.signature, digest, hexToBytes(key.publicKey), { prehash: false }));
+  // Used once: a second use is refused by every signer, before anything is computed.
+  await assert.rejects(
+    c.client.sign({ keyId: key.id, digest, signers, presignatureId }),
+    (e: unknown) => e instanceof TkmsError && e.code === 'sign.presignature_unavailable',
+  );
+  // With a child key chosen after presigning.
+  const p2 = await c.client.presign({ keyId: key.id, signers });
+  const child = await c.client.sign({
+    keyId: key.id,
+    digest,
+    signers,
+    presignatureId: p2.presignatureId,
+    path: 'm/1/2',
+  });
+  assert.ok(secp256k1.verify(child.signature, digest, hexToBytes(child.publicKey), { prehash: false }));
+
+  // node-1 alone is asked to sign: it takes the presignature (marked used, secret erased) and
+  // waits for node-2's online message, which never comes. Killed there, restarted, it refuses it.
+  const p3 = await c.client.presign({ keyId: key.id, signers });
+  const cfg = JSON.parse(readFileSync(c.clientPath, 'utf8')) as {
+    nodes: { id: string; url: string; apiKey: string }[];
+  };
+  const n1 = cfg.nodes.find((n) => n.id === 'node-1') as { url: string; apiKey: string };
+  const pending = fetch(new URL(`/v1/keys/${key.id}/sign`, n1.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${n1.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      digest: bytesToHex(digest),
+      signers,
+      sessionNonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+      presignatureId: p3.presignatureId,
+    }),
+  }).catch(() => undefined);
+  await new Promise((res) => setTimeout(res, 500));
+  await c.kill9('node-1');
+  await pending;
+  await c.start('node-1');
+  await assert.rejects(
+    c.client.sign({ keyId: key.id, digest, signers, presignatureId: p3.presignatureId }),
+    (e: unknown) =>
+      e instanceof TkmsError && e.code === 'sign.presignature_unavailable' && /node-1/.test(e.message),
+  );
+  // The key still signs (a fresh presignature, and the three-round path).
+  const p4 = await c.client.presign({ keyId: key.id, signers });
+  const again = await c.client.sign({ keyId: key.id, digest, signers, presignatureId: p4.presignatureId });
+  assert.ok(secp256k1.verify(again.signature, digest, hexToBytes(key.publicKey), { prehash: false }));
 });

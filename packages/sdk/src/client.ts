@@ -23,6 +23,7 @@ import {
   type KeyType,
   MAX_BATCH_BODY_BYTES,
   MAX_BATCH_ITEMS,
+  type PresignResponse,
   requirePurpose,
   type SignShareResponse,
   TkmsError,
@@ -66,6 +67,8 @@ export type SignParameters = {
   digest?: Uint8Array;
   /** ECDSA only: a non-hardened BIP32 path; the signature verifies under that child key. */
   path?: string;
+  /** ECDSA only: sign in one round with a presignature from `presign` (same `signers`). */
+  presignatureId?: string;
   /** Signing set; default: the first `threshold` key holders that pass a health check. */
   signers?: string[];
   /** BIP341 key-path tweak (schnorr-secp256k1 only): empty merkle root or 32 bytes. */
@@ -298,6 +301,7 @@ export function createClient(config: ClientConfig) {
       signers,
       sessionNonce: bytesToHex(random(32)),
       ...(p.path !== undefined ? { path: p.path } : {}),
+      ...(p.presignatureId !== undefined ? { presignatureId: p.presignatureId } : {}),
     };
     const parts = await fanOut(signers, (n) =>
       callNode<EcdsaSignShareResponse>(
@@ -329,6 +333,30 @@ export function createClient(config: ClientConfig) {
       der: curve.Signature.fromBytes(signature, 'compact').toBytes('der'),
       recoveryId: first.recoveryId,
     };
+  }
+
+  /**
+   * ECDSA keys: runs rounds 1–2 of DKLs23 now, so a later `sign` with the returned id needs one
+   * round. Each presignature signs once; every signer stores its part sealed.
+   */
+  async function presign(p: {
+    keyId: string;
+    signers?: string[];
+  }): Promise<{ presignatureId: string; signers: string[] }> {
+    const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
+    const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
+    const body = { signers, sessionNonce: bytesToHex(random(32)) };
+    const parts = await fanOut(signers, (n) =>
+      callNode<PresignResponse>(n, 'POST', `/v1/keys/${encodeURIComponent(key.id)}/presign`, body, timeoutMs),
+    );
+    const id = parts[0]?.presignatureId as string;
+    const odd = parts.filter((x) => x.presignatureId !== id).map((x) => x.node);
+    if (odd.length)
+      throw new TkmsError('node.inconsistent', {
+        details: 'signers name the presignature differently',
+        culprits: odd,
+      });
+    return { presignatureId: id, signers };
   }
 
   // ---- data keys, field-level encryption and threshold decryption ----
@@ -448,6 +476,7 @@ export function createClient(config: ClientConfig) {
     listKeys,
     getKey,
     sign,
+    presign,
     deriveDataKey,
     deriveDataKeys: deriveDataKeysOf,
     encryptFields,

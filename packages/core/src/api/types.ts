@@ -50,6 +50,8 @@ export type SignRequest = {
   digest?: string;
   /** ECDSA only: a non-hardened BIP32 path (`m/44/60/0/0/7`): sign with that child key. */
   path?: string;
+  /** ECDSA only: sign in one round with this presignature (from `POST /v1/keys/{id}/presign`). */
+  presignatureId?: string;
   /** The signing set (node ids), at least `threshold`, including the node addressed. */
   signers: string[];
   sessionNonce: string;
@@ -67,6 +69,9 @@ export type SignShareResponse = {
   /** The group commitment R this node computed (a hint for the aggregator, checked by verification). */
   groupCommitment: string;
 };
+
+export type PresignRequest = { signers: string[]; sessionNonce: string };
+export type PresignResponse = { keyId: string; node: string; presignatureId: string; signers: string[] };
 
 /** An ECDSA signer's answer: every signer ends DKLs23 with the whole signature, already verified. */
 export type EcdsaSignShareResponse = {

@@ -17,6 +17,10 @@ export const ERRORS = {
   'key.exists': { status: 409, title: 'A key with this id already exists' },
   'key.not_active': { status: 409, title: 'The key is not active (its generation did not complete)' },
   'sign.signers_invalid': { status: 400, title: 'The signer set is invalid for this key' },
+  'sign.presignature_unavailable': {
+    status: 409,
+    title: 'No such presignature on this node, or it was already used (a presignature signs once)',
+  },
   'key.wrong_purpose': {
     status: 409,
     title: 'The key is not for this operation (one key, one purpose: sign, derive or decrypt)',

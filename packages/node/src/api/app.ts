@@ -16,10 +16,18 @@ import type { NodeContext } from '../context.ts';
 import { createKey } from '../keys/create-key.ts';
 import { decryptShare, deriveShare } from '../keys/data-access.ts';
 import { toKeyInfo } from '../keys/key-info.ts';
-import { signShare } from '../keys/sign.ts';
+import { presign, signShare } from '../keys/sign.ts';
 import { DOCS_HTML, openApiDocument } from './openapi.ts';
 import { problemResponse } from './problem.ts';
-import { CreateKeyBody, DecryptBody, DeriveBody, keyId, ListKeysQuery, SignBody } from './schemas.ts';
+import {
+  CreateKeyBody,
+  DecryptBody,
+  DeriveBody,
+  keyId,
+  ListKeysQuery,
+  PresignBody,
+  SignBody,
+} from './schemas.ts';
 import { Timing } from './timing.ts';
 
 export const VERSION = '0.1.0';
@@ -101,6 +109,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       ...(body.message !== undefined ? { message: body.message } : {}),
       ...(body.digest !== undefined ? { digest: body.digest } : {}),
       ...(body.path !== undefined ? { path: body.path } : {}),
+      ...(body.presignatureId !== undefined ? { presignatureId: body.presignatureId } : {}),
       signers: body.signers,
       sessionNonce: body.sessionNonce,
       ...(body.taproot ? { taproot: body.taproot } : {}),
@@ -109,6 +118,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const out = await signShare(ctx, id, req, actorOf(c.get('principal')), timing);
     c.header('server-timing', timing.header());
     return c.json(out);
+  });
+
+  app.post('/v1/keys/:id/presign', async (c) => {
+    const id = parse(keyId, c.req.param('id'));
+    const body = parse(PresignBody, await readJson(c.req.raw, deps.maxBodyBytes));
+    return c.json(await presign(ctx, id, body, actorOf(c.get('principal'))));
   });
 
   app.post('/v1/keys/:id/derive', async (c) => {

@@ -122,6 +122,24 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/keys/{id}/presign': {
+        post: {
+          summary:
+            'ECDSA keys: run rounds 1–2 ahead of any message with this signer set (send to every signer); sign later in one round with the returned presignatureId',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Presign' } } },
+          },
+          responses: {
+            '200': {
+              description: 'presignature stored sealed on this node',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/PresignResult' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/keys/{id}/derive': {
         post: {
           summary:
@@ -243,6 +261,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
             message: { ...hex, description: 'message bytes; at most the node limit (64 KiB by default)' },
             digest: { ...hex, minLength: 64, maxLength: 64, description: 'ECDSA: 32-byte prehashed digest' },
             path: { type: 'string', pattern: '^m(/[0-9]+)*$', description: 'ECDSA: non-hardened BIP32 path' },
+            presignatureId: {
+              ...hex,
+              minLength: 64,
+              maxLength: 64,
+              description: 'ECDSA: sign in one round with this presignature',
+            },
             signers: { type: 'array', items: { type: 'string' } },
             sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
             taproot: { type: 'object', properties: { merkleRoot: hex }, required: ['merkleRoot'] },
@@ -296,6 +320,24 @@ export function openApiDocument(version: string): Record<string, unknown> {
             indices: { type: 'array', items: { type: 'integer' } },
             refused: { type: 'array', items: { $ref: '#/components/schemas/Refused' } },
             sealed: { ...hex, description: 'box sealed to requesterKey: partial decryptions for indices' },
+          },
+        },
+        Presign: {
+          type: 'object',
+          required: ['signers', 'sessionNonce'],
+          additionalProperties: false,
+          properties: {
+            signers: { type: 'array', items: { type: 'string' } },
+            sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
+          },
+        },
+        PresignResult: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            presignatureId: hex,
+            signers: { type: 'array', items: { type: 'string' } },
           },
         },
         EcdsaSignature: {

@@ -26,6 +26,8 @@ export const SignBody = z.strictObject({
     .max(256)
     .regex(/^m(\/\d+)*$/, 'path must look like m/44/60/0/0/7 (non-hardened)')
     .optional(),
+  /** ECDSA: sign in one round with this presignature. */
+  presignatureId: hex32.optional(),
   signers: z.array(nodeId).min(2).max(64),
   sessionNonce: hex32,
   taproot: z.strictObject({ merkleRoot: hex }).optional(),
@@ -50,4 +52,9 @@ export const DeriveBody = z
 export const DecryptBody = z.strictObject({
   ciphertexts: z.array(hex),
   requesterKey: hex32,
+});
+
+export const PresignBody = z.strictObject({
+  signers: z.array(nodeId).min(2).max(64),
+  sessionNonce: hex32,
 });

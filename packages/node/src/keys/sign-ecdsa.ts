@@ -16,20 +16,27 @@ import {
   computeSsid,
   concatBytes,
   createOtMultiplication,
+  DKLS23_ONLINE_PROTOCOL,
+  DKLS23_PRESIGN_PROTOCOL,
+  decodePresignature,
   derivePath,
   type EcdsaSignShareResponse,
+  encodePresignature,
   getSuite,
   hexToBytes,
   KEY_TYPES,
   PROTOCOL,
+  type PresignResponse,
   type SignRequest,
+  startDkls23Online,
+  startDkls23Presign,
   startDkls23Sign,
   TkmsError,
   utf8,
 } from '@tkms/core';
 import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
-import { shareAad } from '../seal/sealer.ts';
+import { sealAad, shareAad } from '../seal/sealer.ts';
 import type { KeyRecord } from '../storage/index.ts';
 import { recordFailure } from './create-key.ts';
 import { chainCodeOf, loadEcdsaMaterial } from './ecdsa-material.ts';
@@ -60,6 +67,19 @@ export async function signEcdsa(
     tweak = child.tweak;
     publicKey = child.publicKey;
   }
+  if (req.presignatureId !== undefined)
+    return signWithPresignature(
+      ctx,
+      key,
+      signers,
+      req.presignatureId,
+      digest,
+      publicKey,
+      tweak,
+      req.path,
+      actor,
+      timing,
+    );
   const ssid = computeSsid({
     protocol: PROTOCOL.dkls23Sign,
     suite,
@@ -135,20 +155,182 @@ export async function signEcdsa(
     throw e;
   } finally {
     share.wipe();
-    if (material) {
-      // A failed 2P-MUL check marked the pair's states discarded: erase them for good.
-      for (const [peer, st] of Object.entries(material.mulStates))
-        if (st.sender.discarded || st.receiver.discarded)
-          await ctx.store
-            .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
-            .catch((err: unknown) =>
-              ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) }),
-            );
-      for (const s of Object.values(material.zeroSeeds)) s.wipe();
-      for (const st of Object.values(material.mulStates)) {
-        st.sender.secret.wipe();
-        st.receiver.secret.wipe();
-      }
-    }
+    if (material) await releaseMaterial(ctx, key, material);
+  }
+}
+
+/**
+ * POST /v1/keys/{id}/presign — rounds 1–2 of Protocol 3.6 ahead of any message. Each signer
+ * stores its presignature sealed under the session id, which names it on every signer.
+ */
+export async function presignEcdsa(
+  ctx: NodeContext,
+  key: KeyRecord,
+  signers: string[],
+  sessionNonce: string,
+  actor: string,
+): Promise<PresignResponse> {
+  const suite = KEY_TYPES[key.type].suite as 'secp256k1' | 'p256';
+  const ssid = computeSsid({
+    protocol: DKLS23_PRESIGN_PROTOCOL,
+    suite,
+    parties: signers,
+    threshold: key.threshold,
+    keyId: key.id,
+    nonce: hexToBytes(sessionNonce),
+  });
+  const ssidHex = bytesToHex(ssid);
+  const session = { ssid: ssidHex, protocol: DKLS23_PRESIGN_PROTOCOL, keyId: key.id, row: 'update' as const };
+  await ctx.store.beginSession({ ssid: ssidHex, protocol: DKLS23_PRESIGN_PROTOCOL, keyId: key.id });
+  const share = ctx.sealer.open(
+    key.sealedShare as Uint8Array,
+    shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
+  );
+  let material: Awaited<ReturnType<typeof loadEcdsaMaterial>> | undefined;
+  try {
+    material = await loadEcdsaMaterial(
+      ctx,
+      key,
+      signers.filter((p) => p !== ctx.id),
+    );
+    const m = material;
+    const presignature = await ctx.sessions.run(
+      { protocol: DKLS23_PRESIGN_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
+      (sctx) =>
+        startDkls23Presign(sctx, {
+          key: keyShareOf(key, share),
+          signers,
+          zeroSeeds: m.zeroSeeds,
+          mul: createOtMultiplication(getSuite(suite)),
+          mulStates: m.mulStates,
+        }),
+    );
+    const plain = encodePresignature(presignature);
+    presignature.secret.wipe();
+    const sealed = ctx.sealer.seal(plain, presignatureAad(ctx, key, ssidHex));
+    plain.fill(0);
+    await ctx.store.transaction(async (tx) => {
+      await tx.insertPresignature({ id: ssidHex, keyId: key.id, signers, sealed });
+    });
+    await ctx.sessionLog.record({
+      ...session,
+      status: 'done',
+      audit: {
+        actor,
+        action: 'key.presign',
+        keyId: key.id,
+        ssid: ssidHex,
+        outcome: 'ok',
+        detail: { signers },
+      },
+    });
+    return { keyId: key.id, node: ctx.id, presignatureId: ssidHex, signers };
+  } catch (e) {
+    await recordFailure(ctx, session, actor, 'key.presign', e);
+    throw e;
+  } finally {
+    share.wipe();
+    if (material) await releaseMaterial(ctx, key, material);
+  }
+}
+
+const presignatureAad = (ctx: NodeContext, key: KeyRecord, id: string) =>
+  sealAad({ purpose: `dkls23-presignature:${id}`, nodeId: ctx.id, keyId: key.id, version: key.version });
+
+/**
+ * The online round with a stored presignature. The presignature is taken — marked used and its
+ * secret erased in one statement — before the session starts, so nothing of it can leave twice:
+ * a crash, a replay or a concurrent request after that point finds it gone. The online session id
+ * is derived from the presignature id, the digest and the path only (no caller nonce), so the
+ * re-randomisation δ depends on nothing a caller can grind.
+ */
+async function signWithPresignature(
+  ctx: NodeContext,
+  key: KeyRecord,
+  signers: string[],
+  presignatureId: string,
+  digest: Uint8Array,
+  publicKey: Uint8Array,
+  tweak: Uint8Array | undefined,
+  path: string | undefined,
+  actor: string,
+  timing?: Timing,
+): Promise<EcdsaSignShareResponse> {
+  const suite = KEY_TYPES[key.type].suite as 'secp256k1' | 'p256';
+  const sealed = await ctx.store.takePresignature(presignatureId, key.id);
+  if (!sealed)
+    throw new TkmsError('sign.presignature_unavailable', { details: `${presignatureId} on ${ctx.id}` });
+  const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, presignatureId));
+  const presignature = decodePresignature(plain.expose());
+  plain.wipe();
+  const ssid = computeSsid({
+    protocol: DKLS23_ONLINE_PROTOCOL,
+    suite,
+    parties: signers,
+    threshold: key.threshold,
+    keyId: key.id,
+    nonce: hexToBytes(presignatureId),
+    context: concatBytes(digest, utf8(path ?? '')),
+  });
+  const ssidHex = bytesToHex(ssid);
+  const session = { ssid: ssidHex, protocol: DKLS23_ONLINE_PROTOCOL, keyId: key.id, row: 'none' as const };
+  timing?.mark('prepare');
+  try {
+    const audited = ctx.sessionLog.record({
+      ...session,
+      status: 'done',
+      audit: {
+        actor,
+        action: 'key.sign',
+        keyId: key.id,
+        ssid: ssidHex,
+        outcome: 'authorized',
+        detail: { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId },
+      },
+    });
+    const [out] = await Promise.all([
+      ctx.sessions.run(
+        { protocol: DKLS23_ONLINE_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
+        (sctx) => startDkls23Online(sctx, { presignature, signers, digest, ...(tweak ? { tweak } : {}) }),
+      ),
+      audited,
+    ]);
+    timing?.mark('sign');
+    return {
+      keyId: key.id,
+      node: ctx.id,
+      scheme: 'ecdsa',
+      publicKey: bytesToHex(publicKey),
+      digest: bytesToHex(digest),
+      signature: bytesToHex(out.signature),
+      recoveryId: out.recovery,
+      ...(path !== undefined ? { path } : {}),
+    };
+  } catch (e) {
+    await recordFailure(ctx, session, actor, 'key.sign', e);
+    throw e;
+  } finally {
+    presignature.secret.wipe();
+  }
+}
+
+/** Erases discarded pairs from storage and wipes the opened material. */
+async function releaseMaterial(
+  ctx: NodeContext,
+  key: KeyRecord,
+  material: Awaited<ReturnType<typeof loadEcdsaMaterial>>,
+): Promise<void> {
+  // A failed 2P-MUL check marked the pair's states discarded: erase them for good.
+  for (const [peer, st] of Object.entries(material.mulStates))
+    if (st.sender.discarded || st.receiver.discarded)
+      await ctx.store
+        .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
+        .catch((err: unknown) =>
+          ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) }),
+        );
+  for (const s of Object.values(material.zeroSeeds)) s.wipe();
+  for (const st of Object.values(material.mulStates)) {
+    st.sender.secret.wipe();
+    st.receiver.secret.wipe();
   }
 }

@@ -16,6 +16,8 @@ import {
   hexToBytes,
   KEY_TYPES,
   PROTOCOL,
+  type PresignRequest,
+  type PresignResponse,
   requirePurpose,
   type SignRequest,
   type SignShareResponse,
@@ -26,9 +28,10 @@ import {
 import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
+import type { KeyRecord } from '../storage/index.ts';
 import { recordFailure } from './create-key.ts';
 import { keyShareOf } from './key-info.ts';
-import { signEcdsa } from './sign-ecdsa.ts';
+import { presignEcdsa, signEcdsa } from './sign-ecdsa.ts';
 
 export async function signShare(
   ctx: NodeContext,
@@ -48,20 +51,7 @@ export async function signShare(
   if (!key) throw new TkmsError('key.not_found', { details: keyId });
   if (key.status !== 'active')
     throw new TkmsError('key.not_active', { details: `${keyId} is ${key.status}` });
-  const signers = [...new Set(req.signers)].sort();
-  if (signers.length !== req.signers.length)
-    throw new TkmsError('sign.signers_invalid', { details: 'duplicate signer' });
-  const outsiders = signers.filter((s) => !key.parties.includes(s));
-  if (outsiders.length)
-    throw new TkmsError('sign.signers_invalid', {
-      details: `not holders of this key: ${outsiders.join(', ')}`,
-    });
-  if (!signers.includes(ctx.id))
-    throw new TkmsError('sign.signers_invalid', { details: `signers must include ${ctx.id}` });
-  if (signers.length < key.threshold)
-    throw new TkmsError('sign.signers_invalid', {
-      details: `${signers.length} signers, threshold is ${key.threshold}`,
-    });
+  const signers = checkSigners(ctx, key, req.signers);
   const entry = requirePurpose(key.type, 'sign', keyId);
   if (entry.signing === 'dkls23') {
     if (req.taproot)
@@ -164,4 +154,44 @@ export async function signShare(
   } finally {
     share.wipe();
   }
+}
+
+/**
+ * The signer set, sorted, if it is valid for this key at this node: distinct holders of the key,
+ * this node among them, at least the threshold.
+ * @throws TkmsError `sign.signers_invalid`
+ */
+export function checkSigners(ctx: NodeContext, key: KeyRecord, requested: readonly string[]): string[] {
+  const signers = [...new Set(requested)].sort();
+  if (signers.length !== requested.length)
+    throw new TkmsError('sign.signers_invalid', { details: 'duplicate signer' });
+  const outsiders = signers.filter((s) => !key.parties.includes(s));
+  if (outsiders.length)
+    throw new TkmsError('sign.signers_invalid', {
+      details: `not holders of this key: ${outsiders.join(', ')}`,
+    });
+  if (!signers.includes(ctx.id))
+    throw new TkmsError('sign.signers_invalid', { details: `signers must include ${ctx.id}` });
+  if (signers.length < key.threshold)
+    throw new TkmsError('sign.signers_invalid', {
+      details: `${signers.length} signers, threshold is ${key.threshold}`,
+    });
+  return signers;
+}
+
+/** POST /v1/keys/{id}/presign: ECDSA keys only; see sign-ecdsa.ts. */
+export async function presign(
+  ctx: NodeContext,
+  keyId: string,
+  req: PresignRequest,
+  actor: string,
+): Promise<PresignResponse> {
+  const key = await ctx.keys.get(keyId);
+  if (!key) throw new TkmsError('key.not_found', { details: keyId });
+  if (key.status !== 'active')
+    throw new TkmsError('key.not_active', { details: `${keyId} is ${key.status}` });
+  const entry = requirePurpose(key.type, 'sign', keyId);
+  if (entry.signing !== 'dkls23')
+    throw new TkmsError('key.wrong_purpose', { details: `${key.type} keys sign without presignatures` });
+  return presignEcdsa(ctx, key, checkSigners(ctx, key, req.signers), req.sessionNonce, actor);
 }
