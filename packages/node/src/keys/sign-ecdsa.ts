@@ -102,57 +102,42 @@ export async function signEcdsa(
     shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
   );
   try {
-    const [, loaded] = await Promise.all([begun, loadEcdsaMaterial(ctx, key, peers)]);
-    material = loaded;
+    try {
+      const [, loaded] = await Promise.all([begun, loadEcdsaMaterial(ctx, key, peers)]);
+      material = loaded;
+    } catch (e) {
+      // A replayed session id, a discarded pair: refused before the protocol, and recorded.
+      await recordFailure(ctx, session, actor, 'key.sign', e);
+      throw e;
+    }
     timing?.mark('prepare');
-    // The authorisation record is written while the signers run the protocol; the session row
-    // (already durable) is closed after the answer.
-    const audited = ctx.sessionLog.record({
-      ...session,
-      row: 'none',
-      status: 'done',
-      audit: {
-        actor,
-        action: 'key.sign',
-        keyId: key.id,
-        ssid: ssidHex,
-        outcome: 'authorized',
-        detail: { signers, digest: bytesToHex(digest), path: req.path ?? null, scheme: 'ecdsa' },
-      },
-    });
-    const [out] = await Promise.all([
-      ctx.sessions.run(
-        { protocol: PROTOCOL.dkls23Sign, ssid, self: ctx.id, parties: signers, random: ctx.random },
-        (sctx) =>
-          startDkls23Sign(sctx, {
-            key: keyShareOf(key, share),
-            signers,
-            zeroSeeds: (material as NonNullable<typeof material>).zeroSeeds,
-            mul: createOtMultiplication(getSuite(suite)),
-            mulStates: (material as NonNullable<typeof material>).mulStates,
-            digest,
-            ...(tweak ? { tweak } : {}),
-          }),
-      ),
-      audited,
-    ]);
+    const m = material;
+    const out = await runAuthorized(
+      ctx,
+      session,
+      actor,
+      { signers, digest: bytesToHex(digest), path: req.path ?? null, scheme: 'ecdsa' },
+      () =>
+        ctx.sessions.run(
+          { protocol: PROTOCOL.dkls23Sign, ssid, self: ctx.id, parties: signers, random: ctx.random },
+          (sctx) =>
+            startDkls23Sign(sctx, {
+              key: keyShareOf(key, share),
+              signers,
+              zeroSeeds: m.zeroSeeds,
+              mul: createOtMultiplication(getSuite(suite)),
+              mulStates: m.mulStates,
+              digest,
+              ...(tweak ? { tweak } : {}),
+            }),
+        ),
+    );
     timing?.mark('sign');
+    // The session row (durable before the protocol started) is closed after the answer.
     void ctx.store
       .finishSession(ssidHex, 'done')
       .catch((err: unknown) => ctx.log.warn('session.finish_failed', { ssid: ssidHex, error: String(err) }));
-    return {
-      keyId: key.id,
-      node: ctx.id,
-      scheme: 'ecdsa',
-      publicKey: bytesToHex(publicKey),
-      digest: bytesToHex(digest),
-      signature: bytesToHex(out.signature),
-      recoveryId: out.recovery,
-      ...(req.path !== undefined ? { path: req.path } : {}),
-    };
-  } catch (e) {
-    await recordFailure(ctx, session, actor, 'key.sign', e);
-    throw e;
+    return ecdsaResponse(ctx, key, publicKey, digest, out, req.path);
   } finally {
     share.wipe();
     if (material) await releaseMaterial(ctx, key, material);
@@ -261,8 +246,12 @@ async function signWithPresignature(
   if (!sealed)
     throw new TkmsError('sign.presignature_unavailable', { details: `${presignatureId} on ${ctx.id}` });
   const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, presignatureId));
-  const presignature = decodePresignature(plain.expose());
-  plain.wipe();
+  let presignature: ReturnType<typeof decodePresignature>;
+  try {
+    presignature = decodePresignature(plain.expose());
+  } finally {
+    plain.wipe();
+  }
   const ssid = computeSsid({
     protocol: DKLS23_ONLINE_PROTOCOL,
     suite,
@@ -276,39 +265,19 @@ async function signWithPresignature(
   const session = { ssid: ssidHex, protocol: DKLS23_ONLINE_PROTOCOL, keyId: key.id, row: 'none' as const };
   timing?.mark('prepare');
   try {
-    const audited = ctx.sessionLog.record({
-      ...session,
-      status: 'done',
-      audit: {
-        actor,
-        action: 'key.sign',
-        keyId: key.id,
-        ssid: ssidHex,
-        outcome: 'authorized',
-        detail: { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId },
-      },
-    });
-    const [out] = await Promise.all([
-      ctx.sessions.run(
-        { protocol: DKLS23_ONLINE_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
-        (sctx) => startDkls23Online(sctx, { presignature, signers, digest, ...(tweak ? { tweak } : {}) }),
-      ),
-      audited,
-    ]);
+    const out = await runAuthorized(
+      ctx,
+      session,
+      actor,
+      { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId },
+      () =>
+        ctx.sessions.run(
+          { protocol: DKLS23_ONLINE_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
+          (sctx) => startDkls23Online(sctx, { presignature, signers, digest, ...(tweak ? { tweak } : {}) }),
+        ),
+    );
     timing?.mark('sign');
-    return {
-      keyId: key.id,
-      node: ctx.id,
-      scheme: 'ecdsa',
-      publicKey: bytesToHex(publicKey),
-      digest: bytesToHex(digest),
-      signature: bytesToHex(out.signature),
-      recoveryId: out.recovery,
-      ...(path !== undefined ? { path } : {}),
-    };
-  } catch (e) {
-    await recordFailure(ctx, session, actor, 'key.sign', e);
-    throw e;
+    return ecdsaResponse(ctx, key, publicKey, digest, out, path);
   } finally {
     presignature.secret.wipe();
   }
@@ -333,4 +302,62 @@ async function releaseMaterial(
     st.sender.secret.wipe();
     st.receiver.secret.wipe();
   }
+}
+
+type SessionRef = { ssid: string; protocol: string; keyId: string; row: 'update' | 'none' };
+
+/**
+ * Writes the authorisation record while `run` executes the protocol and returns only when both
+ * are done (no audit record, no answer). On failure the authorisation record is awaited first, so
+ * the failure record follows it in the chain, and the session (row per `session.row`) is closed
+ * as aborted.
+ */
+async function runAuthorized<T>(
+  ctx: NodeContext,
+  session: SessionRef,
+  actor: string,
+  detail: Record<string, string | string[] | null>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const audited = ctx.sessionLog.record({
+    ...session,
+    row: 'none',
+    status: 'done',
+    audit: {
+      actor,
+      action: 'key.sign',
+      keyId: session.keyId,
+      ssid: session.ssid,
+      outcome: 'authorized',
+      detail,
+    },
+  });
+  try {
+    const [out] = await Promise.all([run(), audited]);
+    return out;
+  } catch (e) {
+    await audited.catch(() => undefined);
+    await recordFailure(ctx, session, actor, 'key.sign', e);
+    throw e;
+  }
+}
+
+function ecdsaResponse(
+  ctx: NodeContext,
+  key: KeyRecord,
+  publicKey: Uint8Array,
+  digest: Uint8Array,
+  out: { signature: Uint8Array; recovery: number },
+  path: string | undefined,
+): EcdsaSignShareResponse {
+  return {
+    keyId: key.id,
+    node: ctx.id,
+    scheme: 'ecdsa',
+    publicKey: bytesToHex(publicKey),
+    digest: bytesToHex(digest),
+    signature: bytesToHex(out.signature),
+    recoveryId: out.recovery,
+    ...(path !== undefined ? { path } : {}),
+  };
 }
