@@ -38,6 +38,7 @@ import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { sealAad, shareAad } from '../seal/sealer.ts';
 import type { KeyRecord } from '../storage/index.ts';
+import { runAuthorized } from './authorized.ts';
 import { recordFailure } from './create-key.ts';
 import { chainCodeOf, loadEcdsaMaterial } from './ecdsa-material.ts';
 import { keyShareOf } from './key-info.ts';
@@ -301,44 +302,6 @@ async function releaseMaterial(
   for (const st of Object.values(material.mulStates)) {
     st.sender.secret.wipe();
     st.receiver.secret.wipe();
-  }
-}
-
-type SessionRef = { ssid: string; protocol: string; keyId: string; row: 'update' | 'none' };
-
-/**
- * Writes the authorisation record while `run` executes the protocol and returns only when both
- * are done (no audit record, no answer). On failure the authorisation record is awaited first, so
- * the failure record follows it in the chain, and the session (row per `session.row`) is closed
- * as aborted.
- */
-async function runAuthorized<T>(
-  ctx: NodeContext,
-  session: SessionRef,
-  actor: string,
-  detail: Record<string, string | string[] | null>,
-  run: () => Promise<T>,
-): Promise<T> {
-  const audited = ctx.sessionLog.record({
-    ...session,
-    row: 'none',
-    status: 'done',
-    audit: {
-      actor,
-      action: 'key.sign',
-      keyId: session.keyId,
-      ssid: session.ssid,
-      outcome: 'authorized',
-      detail,
-    },
-  });
-  try {
-    const [out] = await Promise.all([run(), audited]);
-    return out;
-  } catch (e) {
-    await audited.catch(() => undefined);
-    await recordFailure(ctx, session, actor, 'key.sign', e);
-    throw e;
   }
 }
 

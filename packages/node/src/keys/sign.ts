@@ -29,7 +29,7 @@ import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { shareAad } from '../seal/sealer.ts';
 import type { KeyRecord } from '../storage/index.ts';
-import { recordFailure } from './create-key.ts';
+import { runAuthorized } from './authorized.ts';
 import { keyShareOf } from './key-info.ts';
 import { presignEcdsa, signEcdsa } from './sign-ecdsa.ts';
 
@@ -96,37 +96,27 @@ export async function signShare(
   // computed (no audit record, no answer), without paying for the two one after the other.
   // Signing writes no session row: its nonces live only in this process for this one session,
   // so the session manager's in-memory ssid check is what prevents reuse.
-  const audited = ctx.sessionLog.record({
-    ssid: ssidHex,
-    protocol: PROTOCOL.frostSign,
-    keyId,
-    row: 'none',
-    status: 'done',
-    audit: {
-      actor,
-      action: 'key.sign',
-      keyId,
-      ssid: ssidHex,
-      outcome: 'authorized',
-      detail: { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
-    },
-  });
+  const session = { ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId, row: 'none' as const };
   try {
     timing?.mark('prepare');
-    const [out] = await Promise.all([
-      ctx.sessions.run(
-        { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
-        (sctx) =>
-          startFrostSign(sctx, {
-            key: keyShareOf(key, share),
-            signers,
-            message,
-            mode,
-            ...(taproot ? { taproot } : {}),
-          }),
-      ),
-      audited,
-    ]);
+    const out = await runAuthorized(
+      ctx,
+      session,
+      actor,
+      { signers, messageSha256: bytesToHex(messageDigest), taproot: taproot !== undefined },
+      () =>
+        ctx.sessions.run(
+          { protocol: PROTOCOL.frostSign, ssid, self: ctx.id, parties: signers, random: ctx.random },
+          (sctx) =>
+            startFrostSign(sctx, {
+              key: keyShareOf(key, share),
+              signers,
+              message,
+              mode,
+              ...(taproot ? { taproot } : {}),
+            }),
+        ),
+    );
     timing?.mark('sign');
     return {
       keyId,
@@ -140,17 +130,6 @@ export async function signShare(
       share: bytesToHex(out.share),
       groupCommitment: bytesToHex(out.groupCommitment),
     };
-  } catch (e) {
-    // Whatever failed, nothing was released; say so after the authorization record.
-    await audited.catch(() => undefined);
-    await recordFailure(
-      ctx,
-      { ssid: ssidHex, protocol: PROTOCOL.frostSign, keyId, row: 'none' },
-      actor,
-      'key.sign',
-      e,
-    );
-    throw e;
   } finally {
     share.wipe();
   }
