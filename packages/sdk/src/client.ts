@@ -7,6 +7,7 @@
 
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
   aggregateFrost,
@@ -14,6 +15,8 @@ import {
   type CreateKeyRequest,
   derivePath,
   type EcdsaSignShareResponse,
+  type GroupPoint,
+  getSuite,
   type HealthResponse,
   hexToBytes,
   isErrorCode,
@@ -27,6 +30,7 @@ import {
   requirePurpose,
   type SignShareResponse,
   TkmsError,
+  verifyEcdsa,
 } from '@tkms/core';
 import { enableNativeCrypto } from './accel.ts';
 import type { ClientConfig, NodeEndpoint } from './config.ts';
@@ -295,7 +299,7 @@ export function createClient(config: ClientConfig) {
       throw new TkmsError('request.invalid', { details: 'give either message or digest' });
     const digest = p.digest ?? sha256(p.message as Uint8Array);
     if (digest.length !== 32) throw new TkmsError('request.invalid', { details: 'digest must be 32 bytes' });
-    const expected = expectedEcdsaKey(key, p.path);
+    const { publicKey: expected, verifyAs } = expectedEcdsaKey(key, p.path);
     const body = {
       digest: bytesToHex(digest),
       signers,
@@ -322,9 +326,12 @@ export function createClient(config: ClientConfig) {
       });
     const first = parts[0] as EcdsaSignShareResponse;
     const signature = hexToBytes(first.signature);
+    const suite = getSuite(KEY_TYPES[key.type].suite);
+    if (!verifyEcdsa(suite, verifyAs, digest, signature, first.recoveryId))
+      throw new TkmsError('sign.verify_failed', {
+        details: 'the ECDSA signature or its recovery id does not verify',
+      });
     const curve = KEY_TYPES[key.type].suite === 'p256' ? p256 : secp256k1;
-    if (!curve.verify(signature, digest, hexToBytes(expected), { prehash: false, lowS: true }))
-      throw new TkmsError('sign.verify_failed', { details: 'the ECDSA signature does not verify' });
     return {
       keyId: key.id,
       signature,
@@ -506,11 +513,23 @@ function* batchesOf<T>(items: readonly T[], size: (x: T) => number): Generator<T
 }
 
 /** The key an ECDSA signature must verify under: the key itself, or its child at `path`. */
-function expectedEcdsaKey(key: KeyInfo, path: string | undefined): string {
-  if (path === undefined) return key.publicKey;
+/**
+ * The key an ECDSA signature must verify under: encoded, and as (key, tweak) for `verifyEcdsa`
+ * (the decoded key is memoised, so repeated checks under one key get its window table).
+ */
+function expectedEcdsaKey(
+  key: KeyInfo,
+  path: string | undefined,
+): { publicKey: string; verifyAs: { key: GroupPoint; tweak: bigint } } {
+  const name = KEY_TYPES[key.type].suite === 'p256' ? 'p256' : 'secp256k1';
+  const root = getSuite(name).decodePoint(hexToBytes(key.groupKey));
+  if (path === undefined) return { publicKey: key.publicKey, verifyAs: { key: root, tweak: 0n } };
   if (!key.chainCode) throw new TkmsError('request.invalid', { details: `${key.id} has no chain code` });
-  const curve = KEY_TYPES[key.type].suite === 'p256' ? 'p256' : 'secp256k1';
-  return bytesToHex(derivePath(hexToBytes(key.groupKey), hexToBytes(key.chainCode), path, curve).publicKey);
+  const child = derivePath(hexToBytes(key.groupKey), hexToBytes(key.chainCode), path, name);
+  return {
+    publicKey: bytesToHex(child.publicKey),
+    verifyAs: { key: root, tweak: bytesToNumberBE(child.tweak) },
+  };
 }
 
 function sorted<T>(o: Record<string, T>): Array<[string, T]> {

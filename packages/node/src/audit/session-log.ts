@@ -15,6 +15,11 @@ export type SessionOutcome = {
   status: 'done' | 'aborted';
   abort?: SessionAbortInput;
   audit: AuditInput;
+  /**
+   * More work that must commit in the same transaction as the record (taking a presignature
+   * together with its authorisation record: one fsync). A throw fails only this outcome.
+   */
+  within?: (tx: Store) => Promise<void>;
 };
 
 /**
@@ -47,6 +52,7 @@ export function createSessionLog(
           if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
           else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
         }
+        for (const o of items) if (o.within) await o.within(tx);
         await tx.appendAuditBatch(items.map((o) => o.audit));
       }),
     { linger: () => (busy() ? lingerMs : 0) },

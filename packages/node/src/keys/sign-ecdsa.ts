@@ -37,7 +37,7 @@ import {
 import type { Timing } from '../api/timing.ts';
 import type { NodeContext } from '../context.ts';
 import { sealAad, shareAad } from '../seal/sealer.ts';
-import type { KeyRecord } from '../storage/index.ts';
+import type { KeyRecord, Store } from '../storage/index.ts';
 import { runAuthorized } from './authorized.ts';
 import { recordFailure } from './create-key.ts';
 import { chainCodeOf, loadEcdsaMaterial } from './ecdsa-material.ts';
@@ -225,10 +225,11 @@ const presignatureAad = (ctx: NodeContext, key: KeyRecord, id: string) =>
 
 /**
  * The online round with a stored presignature. The presignature is taken — marked used and its
- * secret erased in one statement — before the session starts, so nothing of it can leave twice:
- * a crash, a replay or a concurrent request after that point finds it gone. The online session id
- * is derived from the presignature id, the digest and the path only (no caller nonce), so the
- * re-randomisation δ depends on nothing a caller can grind.
+ * secret erased in one statement — in the transaction that writes the authorisation record, and
+ * the round starts only after that commit: nothing of it can leave twice (a crash, a replay or a
+ * concurrent request after that point finds it gone), and taking it costs no fsync of its own.
+ * The online session id is derived from the presignature id, the digest and the path only (no
+ * caller nonce), so the re-randomisation δ depends on nothing a caller can grind.
  */
 async function signWithPresignature(
   ctx: NodeContext,
@@ -243,16 +244,6 @@ async function signWithPresignature(
   timing?: Timing,
 ): Promise<EcdsaSignShareResponse> {
   const suite = KEY_TYPES[key.type].suite as 'secp256k1' | 'p256';
-  const sealed = await ctx.store.takePresignature(presignatureId, key.id);
-  if (!sealed)
-    throw new TkmsError('sign.presignature_unavailable', { details: `${presignatureId} on ${ctx.id}` });
-  const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, presignatureId));
-  let presignature: ReturnType<typeof decodePresignature>;
-  try {
-    presignature = decodePresignature(plain.expose());
-  } finally {
-    plain.wipe();
-  }
   const ssid = computeSsid({
     protocol: DKLS23_ONLINE_PROTOCOL,
     suite,
@@ -264,6 +255,19 @@ async function signWithPresignature(
   });
   const ssidHex = bytesToHex(ssid);
   const session = { ssid: ssidHex, protocol: DKLS23_ONLINE_PROTOCOL, keyId: key.id, row: 'none' as const };
+  let presignature: ReturnType<typeof decodePresignature> | undefined;
+  const take = async (tx: Store) => {
+    const sealed = await tx.takePresignature(presignatureId, key.id);
+    if (!sealed)
+      throw new TkmsError('sign.presignature_unavailable', { details: `${presignatureId} on ${ctx.id}` });
+    const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, presignatureId));
+    try {
+      presignature?.secret.wipe(); // a group commit retried alone runs this again
+      presignature = decodePresignature(plain.expose());
+    } finally {
+      plain.wipe();
+    }
+  };
   timing?.mark('prepare');
   try {
     const out = await runAuthorized(
@@ -271,16 +275,21 @@ async function signWithPresignature(
       session,
       actor,
       { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId },
-      () =>
-        ctx.sessions.run(
+      () => {
+        timing?.mark('take');
+        const p = presignature as ReturnType<typeof decodePresignature>;
+        return ctx.sessions.run(
           { protocol: DKLS23_ONLINE_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
-          (sctx) => startDkls23Online(sctx, { presignature, signers, digest, ...(tweak ? { tweak } : {}) }),
-        ),
+          (sctx) =>
+            startDkls23Online(sctx, { presignature: p, signers, digest, ...(tweak ? { tweak } : {}) }),
+        );
+      },
+      take,
     );
     timing?.mark('sign');
     return ecdsaResponse(ctx, key, publicKey, digest, out, path);
   } finally {
-    presignature.secret.wipe();
+    presignature?.secret.wipe();
   }
 }
 

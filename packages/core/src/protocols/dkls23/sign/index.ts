@@ -20,8 +20,10 @@
  *   on what they sign abort with `protocol.confirm_mismatch` instead of a failed verification.
  * - Presignatures used online are re-randomised by a public δ (Groth-Shoup, ePrint 2021/1330) and
  *   can take a BIP32 tweak chosen after presigning (v_i += t·φ_i); the output is low-S with a
- *   recovery id and is verified with @noble/curves before it is returned.
+ *   recovery id and is verified before it is returned (one double multiplication that also fixes
+ *   the recovery id; property-tested against @noble/curves' verify and recovery).
  */
+export { verifyEcdsa } from './ecdsa.ts';
 export { decodePresignature, encodePresignature, isEcdsaSuiteName } from './presignature.ts';
 export { startDkls23Online, startDkls23Presign, startDkls23Sign } from './start.ts';
 export {

@@ -12,8 +12,8 @@
  * 2. B equals ours (same presignature, R, key and digest)              → protocol.confirm_mismatch (no culprit:
  *                                                                         a coordinator may have fed us different inputs)
  * Finalize:
- * 3. s = Σw/Σu, r = x(R) mod q, low-S, recovery id; the signature verifies under PK with
- *    @noble/curves (prehash: false) and recovers PK                    → sign.verify_failed (no culprit: DKLs23
+ * 3. s = Σw/Σu, r = x(R) mod q, low-S, recovery id; the signature verifies under PK, and
+ *    the verifier's point is exactly ±R (so the recovery id is right) → sign.verify_failed (no culprit: DKLs23
  *                                                                         cannot tell whose u_j or w_j was wrong)
  */
 
@@ -42,11 +42,19 @@ export type OnlineInput = {
   readonly tweak?: bigint;
   /** Public re-randomiser δ: R ← δ·R, u_i ← δ·u_i. */
   readonly delta?: bigint;
+  /**
+   * The signing key as (untweaked key, tweak) for the final check, when `publicKey` already has a
+   * tweak applied elsewhere (the three-round path adds t to one additive share). Default:
+   * (publicKey, tweak).
+   */
+  readonly verifyAs?: { readonly key: GroupPoint; readonly tweak: bigint };
 };
 
 export type OnlineState = {
   readonly R: GroupPoint;
+  /** The signing key, encoded (tweak applied), and as (untweaked key, tweak) for the check. */
   readonly publicKey: Bytes;
+  readonly verifyAs: { readonly key: GroupPoint; readonly tweak: bigint };
   readonly digest: Bytes;
   readonly binding: Bytes;
   readonly u: bigint;
@@ -76,7 +84,8 @@ export function prepareOnline(x: OnlineInput): OnlineState {
     publicKey,
     x.digest,
   ]);
-  return { R, publicKey, digest: Uint8Array.from(x.digest), binding, u, w };
+  const verifyAs = x.verifyAs ?? { key: x.publicKey, tweak: t };
+  return { R, publicKey, verifyAs, digest: Uint8Array.from(x.digest), binding, u, w };
 }
 
 /**
@@ -176,6 +185,7 @@ export function onlineRound(opts: {
         U,
         W,
         publicKey: state.publicKey,
+        verifyAs: state.verifyAs,
         digest: state.digest,
       });
       if (!out)

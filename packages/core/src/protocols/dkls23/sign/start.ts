@@ -56,6 +56,8 @@ export function startDkls23Sign(ctx: SessionContext, params: Dkls23SignParams): 
       u: res.u,
       v: res.v,
       digest,
+      // The tweak is already in the additive shares; the check multiplies the untweaked key.
+      verifyAs: { key: s.groupKey, tweak: s.tweak },
     });
     return {
       type: 'continue',
@@ -267,6 +269,8 @@ function startRounds<Out>(
     lambdas,
     verifyingShares,
     publicKey,
+    groupKey,
+    tweak: t,
     tweakHolder,
     tweakPoint,
     random: ctx.random,

@@ -117,6 +117,9 @@ export type SignSession = {
   readonly verifyingShares: ReadonlyMap<PartyId, GroupPoint>;
   /** The key Σ pk_j must equal: PK (+ t·G). */
   readonly publicKey: GroupPoint;
+  /** The key before the tweak (a decoded, cached point: the final check multiplies it) and t. */
+  readonly groupKey: GroupPoint;
+  readonly tweak: bigint;
   /** The signer who adds the tweak t (the first of S), and t·G (identity when no tweak). */
   readonly tweakHolder: PartyId;
   readonly tweakPoint: GroupPoint;
