@@ -283,6 +283,37 @@ key
     }
   });
 
+key
+  .command('pair-setup')
+  .description(
+    'ECDSA keys: fresh base OTs between two nodes, replacing their 2P-MUL states (after sign.pair_needs_setup)',
+  )
+  .requiredOption('--key <id>', 'key id')
+  .requiredOption('--nodes <a,b>', 'the two nodes, e.g. node-1,node-3')
+  .option('--json', 'JSON output')
+  .addOption(configOpt())
+  .action(async (o: { key: string; nodes: string; json?: boolean; config?: string }) => {
+    const out = { json: Boolean(o.json) };
+    try {
+      const nodes = o.nodes.split(',').map((x) => x.trim());
+      if (nodes.length !== 2 || !nodes[0] || !nodes[1])
+        throw new TkmsError('request.invalid', {
+          details: '--nodes takes exactly two node ids, e.g. node-1,node-3',
+        });
+      if (!out.json) process.stderr.write(`running fresh base OTs between ${nodes.join(' and ')}…\n`);
+      const t0 = performance.now();
+      const r = await clientFrom(o.config).setupPair({ keyId: o.key, nodes: [nodes[0], nodes[1]] });
+      const view = { ...r, ms: Math.round(performance.now() - t0) };
+      emit(
+        out,
+        view,
+        () => `${r.nodes.join(' ↔ ')}: 2P-MUL states replaced (${view.ms} ms); the pair can sign again`,
+      );
+    } catch (e) {
+      fail(out, e);
+    }
+  });
+
 registerPrivacyCommands(program);
 
 program

@@ -20,7 +20,7 @@ export type NodeContext = {
   readonly sessions: SessionManager;
   readonly random: (n: number) => Uint8Array;
   readonly log: Logger;
-  readonly limits: { readonly maxMessageBytes: number };
+  readonly limits: { readonly maxMessageBytes: number; readonly maxPresignatures: number };
   /** This node's own access policy for data keys and decryption (docs/policy.md). */
   readonly policy: Policy;
   /** OPRF and decryption items per (caller, key): each is a static-DH oracle query. */

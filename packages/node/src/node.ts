@@ -95,7 +95,10 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     sessions,
     random: (n) => new Uint8Array(randomBytes(n)),
     log,
-    limits: { maxMessageBytes: config.limits.maxMessageBytes },
+    limits: {
+      maxMessageBytes: config.limits.maxMessageBytes,
+      maxPresignatures: config.limits.maxPresignatures,
+    },
     policy: createPolicy(config.policy, config.id),
     rateLimiter: createRateLimiter({
       elementsPerSecond: config.limits.oprfElementsPerSecond,

@@ -26,6 +26,7 @@ import {
   type KeyType,
   MAX_BATCH_BODY_BYTES,
   MAX_BATCH_ITEMS,
+  type PairSetupResponse,
   type PresignResponse,
   requirePurpose,
   type SignShareResponse,
@@ -44,6 +45,7 @@ import {
   sealFields,
 } from './fields.ts';
 import { callNode } from './http.ts';
+import { PresignaturePool } from './presign-pool.ts';
 import {
   type DataKeyResult,
   type DecryptResult,
@@ -141,11 +143,18 @@ export function createClient(config: ClientConfig) {
       .map((s, i) => ({ s, id: ids[i] as string }))
       .filter((x): x is { s: PromiseRejectedResult; id: string } => x.s.status === 'rejected');
     if (failed.length) {
-      // Prefer the error that blames someone: "node-3 unreachable" beats "node-1: session aborted".
+      // The most telling error: a node that cannot be reached; a check that caught someone; a
+      // node's own refusal before the protocol (the others then wait for it and time out); any
+      // error that blames someone ("node-3 did not answer" beats "node-1: session aborted").
       const errs = failed.map((f) => f.s.reason as unknown);
+      const tkms = errs.filter((e): e is TkmsError => e instanceof TkmsError);
+      const caught = (e: TkmsError) => e.code === 'session.aborted' && e.culprits.length > 0;
+      const refused = (e: TkmsError) => !/^(session|peer|protocol)\./.test(e.code);
       const best =
-        errs.find((e) => e instanceof TkmsError && e.code === 'node.unreachable') ??
-        errs.find((e) => e instanceof TkmsError && e.culprits.length > 0) ??
+        tkms.find((e) => e.code === 'node.unreachable') ??
+        tkms.find(caught) ??
+        tkms.find(refused) ??
+        tkms.find((e) => e.culprits.length > 0) ??
         errs[0];
       throw best;
     }
@@ -247,7 +256,18 @@ export function createClient(config: ClientConfig) {
     const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
     const entry = requirePurpose(key.type, 'sign', key.id);
     const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
-    if (entry.signing === 'dkls23') return signEcdsaWith(key, signers, p);
+    if (entry.signing === 'dkls23') {
+      const pooled = p.presignatureId === undefined ? pool.take(key.id, signers) : undefined;
+      if (pooled === undefined) return signEcdsaWith(key, signers, p);
+      try {
+        return await signEcdsaWith(key, signers, { ...p, presignatureId: pooled });
+      } catch (e) {
+        // Gone on a node (restored from a backup, or erased): sign in three rounds instead.
+        if (e instanceof TkmsError && e.code === 'sign.presignature_unavailable')
+          return signEcdsaWith(key, signers, p);
+        throw e;
+      }
+    }
     if (!p.message || p.digest !== undefined || p.path !== undefined)
       throw new TkmsError('request.invalid', {
         details: `${key.type} signs the message itself (digest and path are for ECDSA keys)`,
@@ -364,6 +384,48 @@ export function createClient(config: ClientConfig) {
         culprits: odd,
       });
     return { presignatureId: id, signers };
+  }
+
+  const pool = new PresignaturePool(
+    config.presignaturePool ?? 0,
+    (keyId, signers) => presign({ keyId, signers }),
+    config.onPoolError,
+  );
+
+  /**
+   * ECDSA keys: fills this client's presignature pool for the key and signer set (size
+   * `presignaturePool`) and resolves when it is full; `sign` then takes from it.
+   */
+  async function fillPresignatures(p: { keyId: string; signers?: string[] }): Promise<{ ready: number }> {
+    const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
+    requirePurpose(key.type, 'sign', key.id);
+    const signers = [...(p.signers ?? (await chooseSigners(key)))].sort();
+    await pool.fill(key.id, signers);
+    return { ready: pool.count(key.id, signers) };
+  }
+
+  /**
+   * ECDSA keys: fresh base OTs between two holders, replacing their 2P-MUL states. Needed after a
+   * failed 2P-MUL check discarded them (signing with the pair then fails with
+   * `sign.pair_needs_setup`); the pair's other material and the key stay as they are.
+   */
+  async function setupPair(p: {
+    keyId: string;
+    nodes: [string, string];
+  }): Promise<{ keyId: string; nodes: string[]; replaced: Record<string, number> }> {
+    const key = keyCache.get(p.keyId) ?? (await getKey(p.keyId));
+    const nodes = [...p.nodes].sort();
+    const body = { nodes, sessionNonce: bytesToHex(random(32)) };
+    const parts = await fanOut(nodes, (n) =>
+      callNode<PairSetupResponse>(
+        n,
+        'POST',
+        `/v1/keys/${encodeURIComponent(key.id)}/pair-setup`,
+        body,
+        timeoutMs,
+      ),
+    );
+    return { keyId: key.id, nodes, replaced: Object.fromEntries(parts.map((x) => [x.node, x.replaced])) };
   }
 
   // ---- data keys, field-level encryption and threshold decryption ----
@@ -484,6 +546,8 @@ export function createClient(config: ClientConfig) {
     getKey,
     sign,
     presign,
+    fillPresignatures,
+    setupPair,
     deriveDataKey,
     deriveDataKeys: deriveDataKeysOf,
     encryptFields,
@@ -512,7 +576,6 @@ function* batchesOf<T>(items: readonly T[], size: (x: T) => number): Generator<T
   if (batch.length > 0) yield batch;
 }
 
-/** The key an ECDSA signature must verify under: the key itself, or its child at `path`. */
 /**
  * The key an ECDSA signature must verify under: encoded, and as (key, tweak) for `verifyEcdsa`
  * (the decoded key is memoised, so repeated checks under one key get its window table).

@@ -13,11 +13,19 @@ export type ClientConfig = {
   timeoutMs?: number;
   /** Health-check timeout when choosing signers (ms). Default 1 500. */
   healthTimeoutMs?: number;
+  /** Use libsodium (WASM) for the client's group arithmetic when it loads. Default true. */
+  nativeCrypto?: boolean;
   /**
    * Told whenever a node is caught misbehaving (a bad proof, an answer that does not open). The
    * call still succeeds when enough honest nodes answered; report these to the operators.
    */
-  /** Use libsodium (WASM) for the client's group arithmetic when it loads. Default true. */
-  nativeCrypto?: boolean;
   onNodeFault?: (fault: { node: string; code: string; reason: string }) => void;
+  /**
+   * ECDSA keys: keep this many presignatures ready per key and signer set, so `sign` needs one
+   * round (`presign-pool.ts`). The pool fills in the background after first use, or at once with
+   * `fillPresignatures`. Default 0 (off: every signature runs all three rounds).
+   */
+  presignaturePool?: number;
+  /** Told when filling the presignature pool fails (signing falls back to three rounds). */
+  onPoolError?: (error: unknown) => void;
 };

@@ -73,6 +73,13 @@ export type SignShareResponse = {
 export type PresignRequest = { signers: string[]; sessionNonce: string };
 export type PresignResponse = { keyId: string; node: string; presignatureId: string; signers: string[] };
 
+/**
+ * ECDSA keys: fresh base OTs (both directions) between two holders, replacing their 2P-MUL
+ * states; sent to both. The pair's zero-sharing seed and the key's chain code stay.
+ */
+export type PairSetupRequest = { nodes: [string, string]; sessionNonce: string };
+export type PairSetupResponse = { keyId: string; node: string; peer: string; replaced: number };
+
 /** An ECDSA signer's answer: every signer ends DKLs23 with the whole signature, already verified. */
 export type EcdsaSignShareResponse = {
   keyId: string;

@@ -21,6 +21,15 @@ export const ERRORS = {
     status: 409,
     title: 'No such presignature on this node, or it was already used (a presignature signs once)',
   },
+  'sign.presignature_limit': {
+    status: 409,
+    title: 'This node already keeps the most ready presignatures it allows for this key and signer set',
+  },
+  'sign.pair_needs_setup': {
+    status: 409,
+    title:
+      'Two of the signers have no 2P-MUL state with each other (discarded after a failed check): run a pair setup first',
+  },
   'key.wrong_purpose': {
     status: 409,
     title: 'The key is not for this operation (one key, one purpose: sign, derive or decrypt)',

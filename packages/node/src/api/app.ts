@@ -16,6 +16,7 @@ import type { NodeContext } from '../context.ts';
 import { createKey } from '../keys/create-key.ts';
 import { decryptShare, deriveShare } from '../keys/data-access.ts';
 import { toKeyInfo } from '../keys/key-info.ts';
+import { pairSetup } from '../keys/pair-setup.ts';
 import { presign, signShare } from '../keys/sign.ts';
 import { DOCS_HTML, openApiDocument } from './openapi.ts';
 import { problemResponse } from './problem.ts';
@@ -25,6 +26,7 @@ import {
   DeriveBody,
   keyId,
   ListKeysQuery,
+  PairSetupBody,
   PresignBody,
   SignBody,
 } from './schemas.ts';
@@ -124,6 +126,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = parse(keyId, c.req.param('id'));
     const body = parse(PresignBody, await readJson(c.req.raw, deps.maxBodyBytes));
     return c.json(await presign(ctx, id, body, actorOf(c.get('principal'))));
+  });
+
+  app.post('/v1/keys/:id/pair-setup', async (c) => {
+    const id = parse(keyId, c.req.param('id'));
+    const body = parse(PairSetupBody, await readJson(c.req.raw, deps.maxBodyBytes));
+    return c.json(await pairSetup(ctx, id, body, actorOf(c.get('principal'))));
   });
 
   app.post('/v1/keys/:id/derive', async (c) => {

@@ -140,6 +140,24 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/keys/{id}/pair-setup': {
+        post: {
+          summary:
+            'ECDSA keys: fresh base OTs between two holders (send to both), replacing their 2P-MUL states — needed after a failed 2P-MUL check discarded them (`sign.pair_needs_setup`)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PairSetup' } } },
+          },
+          responses: {
+            '200': {
+              description: "this node's states with the other node replaced",
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/PairSetupResult' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/keys/{id}/derive': {
         post: {
           summary:
@@ -338,6 +356,27 @@ export function openApiDocument(version: string): Record<string, unknown> {
             node: { type: 'string' },
             presignatureId: hex,
             signers: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        PairSetup: {
+          type: 'object',
+          required: ['nodes', 'sessionNonce'],
+          additionalProperties: false,
+          properties: {
+            nodes: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
+            sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
+          },
+        },
+        PairSetupResult: {
+          type: 'object',
+          properties: {
+            keyId: { type: 'string' },
+            node: { type: 'string' },
+            peer: { type: 'string' },
+            replaced: {
+              type: 'integer',
+              description: 'active states discarded and replaced (0 when already discarded)',
+            },
           },
         },
         EcdsaSignature: {

@@ -58,3 +58,8 @@ export const PresignBody = z.strictObject({
   signers: z.array(nodeId).min(2).max(64),
   sessionNonce: hex32,
 });
+
+export const PairSetupBody = z.strictObject({
+  nodes: z.tuple([nodeId, nodeId]),
+  sessionNonce: hex32,
+});

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { bytesToHex, TkmsError } from '@tkms/core';
 import { generateIdentity, identityToJson, type PublicIdentity, publicIdentity } from '../identity/index.ts';
 import { DEFAULT_OPRF_BURST, DEFAULT_OPRF_ELEMENTS_PER_SECOND } from '../policy/rate-limit.ts';
-import type { NodeConfig } from './schema.ts';
+import { DEFAULT_MAX_PRESIGNATURES, type NodeConfig } from './schema.ts';
 
 export type InitNodeOptions = {
   dir: string;
@@ -49,6 +49,7 @@ export function initNodeDir(o: InitNodeOptions): InitNodeResult {
       maxBodyBytes: 262_144,
       oprfElementsPerSecond: DEFAULT_OPRF_ELEMENTS_PER_SECOND,
       oprfBurst: DEFAULT_OPRF_BURST,
+      maxPresignatures: DEFAULT_MAX_PRESIGNATURES,
     },
     // Deny by default: the operator grants access (docs/policy.md).
     policy: { grants: [], denies: [] },

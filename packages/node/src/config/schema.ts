@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { PolicySchema } from '../policy/policy.ts';
 import { DEFAULT_OPRF_BURST, DEFAULT_OPRF_ELEMENTS_PER_SECOND } from '../policy/rate-limit.ts';
 
+/** Ready ECDSA presignatures a node keeps per key and signer set, unless configured. */
+export const DEFAULT_MAX_PRESIGNATURES = 1000;
+
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lower-case hex');
 const nodeId = z
   .string()
@@ -39,12 +42,15 @@ export const NodeConfigSchema = z.strictObject({
       /** OPRF evaluations per second per (caller, key): each one is a static-DH oracle query. */
       oprfElementsPerSecond: z.number().positive().default(DEFAULT_OPRF_ELEMENTS_PER_SECOND),
       oprfBurst: z.number().int().positive().default(DEFAULT_OPRF_BURST),
+      /** Ready ECDSA presignatures kept per key and signer set (each is stored secret material). */
+      maxPresignatures: z.number().int().positive().default(DEFAULT_MAX_PRESIGNATURES),
     })
     .default({
       maxMessageBytes: 65_536,
       maxBodyBytes: 262_144,
       oprfElementsPerSecond: DEFAULT_OPRF_ELEMENTS_PER_SECOND,
       oprfBurst: DEFAULT_OPRF_BURST,
+      maxPresignatures: DEFAULT_MAX_PRESIGNATURES,
     }),
   /** Who may derive data keys and decrypt with which keys (docs/policy.md); nothing by default. */
   policy: PolicySchema.default({ grants: [], denies: [] }),

@@ -52,9 +52,39 @@ export async function storeEcdsaMaterial(
 }
 
 /**
+ * Replaces this node's 2P-MUL states with `peer` (both roles) by fresh ones from a pair setup:
+ * the old ones are discarded (erased) and the new ones stored sealed, in the caller's
+ * transaction. The zero seed stays: OT selective-failure probes tell nothing about it.
+ */
+export async function replacePairStates(
+  ctx: NodeContext,
+  tx: Store,
+  keyId: string,
+  peer: string,
+  states: MulPeerStates,
+  reason: string,
+): Promise<number> {
+  const replaced = await tx.discardPairStates(keyId, peer, reason);
+  for (const role of ['sender', 'receiver'] as const) {
+    const plain = encodeMulState(states[role]);
+    try {
+      await tx.putPairState({
+        keyId,
+        peer,
+        role,
+        sealedState: ctx.sealer.seal(plain, aad(ctx, keyId, 1, role, peer)),
+      });
+    } finally {
+      plain.wipe();
+    }
+  }
+  return replaced;
+}
+
+/**
  * Opens this node's states and seeds for the other signers.
- * @throws TkmsError `key.not_active` when a pair's state was discarded after a failed check (the
- *   pair needs a fresh setup before it signs again)
+ * @throws TkmsError `sign.pair_needs_setup` when a pair's state was discarded after a failed check
+ *   (the pair needs a fresh setup, `pair-setup.ts`, before it signs again)
  */
 export async function loadEcdsaMaterial(
   ctx: NodeContext,
@@ -66,8 +96,8 @@ export async function loadEcdsaMaterial(
   const open = async (peer: string, role: PairRole): Promise<SecretBytes> => {
     const blob: Bytes | null = await ctx.store.getPairState(key.id, peer, role);
     if (!blob)
-      throw new TkmsError('key.not_active', {
-        details: `${ctx.id} has no ${role} state with ${peer} for ${key.id} (discarded after a failed check): the pair needs a fresh setup`,
+      throw new TkmsError('sign.pair_needs_setup', {
+        details: `${ctx.id} has no ${role} state with ${peer} for ${key.id} (discarded after a failed check): run a pair setup for ${ctx.id} and ${peer} (tkms key pair-setup --key ${key.id} --nodes ${ctx.id},${peer})`,
       });
     return ctx.sealer.open(blob, aad(ctx, key.id, key.version, role, peer));
   };

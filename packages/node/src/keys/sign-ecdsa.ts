@@ -167,6 +167,15 @@ export async function presignEcdsa(
   });
   const ssidHex = bytesToHex(ssid);
   const session = { ssid: ssidHex, protocol: DKLS23_PRESIGN_PROTOCOL, keyId: key.id, row: 'update' as const };
+  // Each ready presignature is stored secret material: a bounded pool per key and signer set.
+  const full = async (store: Store) => {
+    const ready = await store.countPresignatures(key.id, signers);
+    if (ready >= ctx.limits.maxPresignatures)
+      throw new TkmsError('sign.presignature_limit', {
+        details: `${ctx.id} keeps ${ready} ready presignatures for ${key.id} with ${signers.join(', ')} (limit ${ctx.limits.maxPresignatures}); use some first`,
+      });
+  };
+  await full(ctx.store);
   await ctx.store.beginSession({ ssid: ssidHex, protocol: DKLS23_PRESIGN_PROTOCOL, keyId: key.id });
   const share = ctx.sealer.open(
     key.sealedShare as Uint8Array,
@@ -196,6 +205,7 @@ export async function presignEcdsa(
     const sealed = ctx.sealer.seal(plain, presignatureAad(ctx, key, ssidHex));
     plain.fill(0);
     await ctx.store.transaction(async (tx) => {
+      await full(tx);
       await tx.insertPresignature({ id: ssidHex, keyId: key.id, signers, sealed });
     });
     await ctx.sessionLog.record({
