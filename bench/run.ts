@@ -11,7 +11,9 @@ import { cpus, totalmem } from 'node:os';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { type KeyType, RECEIVER_MESSAGE_BYTES, SENDER_MESSAGE_BYTES } from '@tkms/core';
-import { startCluster } from '../e2e/harness.ts';
+import { createClient } from '@tkms/sdk';
+import { loadClientConfig } from '@tkms/sdk/load-config';
+import { type Cluster, startCluster } from '../e2e/harness.ts';
 import { benchPrivacy } from './privacy.ts';
 import { median, pct } from './stats.ts';
 
@@ -41,6 +43,23 @@ function baseline(type: KeyType): number {
     times.push(performance.now() - t);
   }
   return median(times);
+}
+
+/** Envelope bytes the given nodes have sent to their peers so far (GET /v1/metrics). */
+async function peerBytes(c: Cluster, nodes: readonly string[]): Promise<number> {
+  const config = loadClientConfig(c.clientPath);
+  let sum = 0;
+  for (const id of nodes) {
+    const n = config.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    const res = await fetch(new URL('/v1/metrics', n.url), {
+      headers: { authorization: `Bearer ${n.apiKey}` },
+    });
+    const m = /^tkms_peer_bytes_sent_total (\d+)$/m.exec(await res.text());
+    if (!m) throw new Error(`${id}: no tkms_peer_bytes_sent_total in /v1/metrics`);
+    sum += Number(m[1]);
+  }
+  return sum;
 }
 
 async function main() {
@@ -73,6 +92,7 @@ async function main() {
       const msg = (i: number) => new TextEncoder().encode(`bench message ${i}`);
       for (let i = 0; i < 20; i++) await c.client.sign({ keyId, message: msg(i), signers });
       process.stdout.write(`\n  sign ×${nSeq} at concurrency 1 `);
+      const sent0 = await peerBytes(c, signers);
       const lat: number[] = [];
       const t1 = performance.now();
       for (let i = 0; i < nSeq; i++) {
@@ -82,6 +102,7 @@ async function main() {
         if (i % 20 === 0) process.stdout.write('.');
       }
       const seqRate = (nSeq / (performance.now() - t1)) * 1000;
+      const wirePerSignature = ((await peerBytes(c, signers)) - sent0) / nSeq;
       process.stdout.write(`\n  sign ×${nPar} at concurrency ${CONC} `);
       let next = 0;
       const parLat: number[] = [];
@@ -99,17 +120,18 @@ async function main() {
       );
       const parRate = (nPar / (performance.now() - t2)) * 1000;
       // ECDSA with presignatures: rounds 1-2 ahead (timed too), then one-round signing.
-      let presignP50Ms: number | undefined;
-      let presignedSignP50Ms: number | undefined;
+      let presign: Record<string, number> | undefined;
       if (slow) {
         process.stdout.write(`\n  presign ×${nSeq / 2}, then sign with each `);
         const pre: number[] = [];
         const ids: string[] = [];
+        const before = await peerBytes(c, signers);
         for (let i = 0; i < nSeq / 2; i++) {
           const t = performance.now();
           ids.push((await c.client.presign({ keyId, signers })).presignatureId);
           pre.push(performance.now() - t);
         }
+        const afterPresign = await peerBytes(c, signers);
         const online: number[] = [];
         for (const [i, presignatureId] of ids.entries()) {
           const t = performance.now();
@@ -117,8 +139,29 @@ async function main() {
           online.push(performance.now() - t);
           if (i % 10 === 0) process.stdout.write('.');
         }
-        presignP50Ms = median(pre);
-        presignedSignP50Ms = median(online);
+        const afterOnline = await peerBytes(c, signers);
+        // The SDK's own pool: sign() takes a presignature and refills in the background, so the
+        // refill's rounds 1-2 run alongside the next signatures (what a busy client sees).
+        process.stdout.write(`\n  sign ×${nSeq / 2} from a client pool of 8 with background refill `);
+        const pooled = createClient({ ...loadClientConfig(c.clientPath), presignaturePool: 8 });
+        await pooled.fillPresignatures({ keyId, signers });
+        const fromPool: number[] = [];
+        for (let i = 0; i < nSeq / 2; i++) {
+          const t = performance.now();
+          await pooled.sign({ keyId, message: msg(i), signers });
+          fromPool.push(performance.now() - t);
+          if (i % 10 === 0) process.stdout.write('.');
+        }
+        await pooled.fillPresignatures({ keyId, signers });
+        presign = {
+          presignP50Ms: median(pre),
+          presignedSignP50Ms: median(online),
+          presignedSignP95Ms: pct(online, 95),
+          pooledSignP50Ms: median(fromPool),
+          pooledSignP95Ms: pct(fromPool, 95),
+          wireBytesPerPresign: (afterPresign - before) / ids.length,
+          wireBytesPerOnlineSign: (afterOnline - afterPresign) / ids.length,
+        };
       }
       const base = baseline(type);
       const r = {
@@ -133,12 +176,9 @@ async function main() {
         nobleSingleSignMs: base,
         ratioP50ToNoble: median(lat) / base,
         // The 2P-MUL messages of two signers (one instance each way); envelopes add framing.
+        wireBytesPerSignature: wirePerSignature,
         ...(slow
-          ? {
-              mulPayloadBytesPerSignature: 2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES),
-              presignP50Ms,
-              presignedSignP50Ms,
-            }
+          ? { mulPayloadBytesPerSignature: 2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES), ...presign }
           : {}),
       };
       results.push(r);
@@ -146,9 +186,12 @@ async function main() {
         `\n  DKG median ${r.dkgMedianMs.toFixed(1)} ms (p95 ${r.dkgP95Ms.toFixed(1)})` +
           `\n  sign p50 ${r.signP50Ms.toFixed(2)} ms, p95 ${r.signP95Ms.toFixed(2)} ms, ${r.signPerSecC1.toFixed(0)}/s at c=1` +
           `\n  ${r.signPerSecC16.toFixed(0)} signatures/s at c=${CONC} (p50 ${r.signP50MsC16.toFixed(1)} ms)` +
-          (slow
-            ? `\n  2P-MUL payload between the two signers: ${2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES)} bytes per signature` +
-              `\n  presign p50 ${presignP50Ms?.toFixed(1)} ms; sign with a presignature p50 ${presignedSignP50Ms?.toFixed(2)} ms`
+          `\n  peer traffic between the two signers: ${r.wireBytesPerSignature.toFixed(0)} bytes per signature (envelope bodies, measured)` +
+          (slow && presign
+            ? `\n  2P-MUL payload between the two signers: ${2 * (RECEIVER_MESSAGE_BYTES + SENDER_MESSAGE_BYTES)} bytes per signature (computed)` +
+              `\n  presign p50 ${presign.presignP50Ms?.toFixed(1)} ms (${presign.wireBytesPerPresign?.toFixed(0)} bytes on the wire)` +
+              `\n  sign with a ready presignature p50 ${presign.presignedSignP50Ms?.toFixed(2)} ms, p95 ${presign.presignedSignP95Ms?.toFixed(2)} ms (${presign.wireBytesPerOnlineSign?.toFixed(0)} bytes on the wire)` +
+              `\n  sign from the client pool (refilling meanwhile) p50 ${presign.pooledSignP50Ms?.toFixed(2)} ms, p95 ${presign.pooledSignP95Ms?.toFixed(2)} ms`
             : '') +
           `\n  single-party noble ${type === 'eddsa-ed25519' ? 'ed25519' : type === 'ecdsa-secp256k1' ? 'secp256k1 ECDSA' : 'schnorr'}.sign ${base.toFixed(3)} ms → threshold p50 is ${r.ratioP50ToNoble.toFixed(0)}× that`,
       );

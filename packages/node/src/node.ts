@@ -110,6 +110,17 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     authenticate: createAuthenticator(store, config.apiKeys),
     receivePeer: (body) => sessions.deliver(receiver.receive(body)),
     maxBodyBytes: config.limits.maxBodyBytes,
+    metrics: () => {
+      const t = peerClient.traffic();
+      return {
+        tkms_peer_messages_sent_total: { help: 'Protocol envelopes sent to peers', value: t.messages },
+        tkms_peer_bytes_sent_total: {
+          help: 'HTTP body bytes of the envelopes sent to peers (headers not counted)',
+          value: t.bytes,
+        },
+        tkms_sessions_live: { help: 'Protocol sessions running now', value: sessions.liveCount },
+      };
+    },
   });
   log.debug('node.ready', { publicIdentity: publicIdentity(identity) });
   return {

@@ -81,6 +81,8 @@ test('key routes need a valid credential; health and docs do not', async () => {
     ['POST', '/v1/keys'],
     ['GET', '/v1/keys/x'],
     ['POST', '/v1/keys/x/sign'],
+    ['POST', '/v1/keys/x/pair-setup'],
+    ['GET', '/v1/metrics'],
   ] as const) {
     const r = await call(m, p, { auth: false, ...(m === 'POST' ? { body: {} } : {}) });
     assert.equal(r.status, 401, `${m} ${p}`);
@@ -106,4 +108,13 @@ test('malformed requests get request.* codes and never a stack trace', async () 
   const list = await call('GET', '/v1/keys?limit=5000');
   assert.equal(list.json.code, 'request.invalid');
   assert.deepEqual((await call('GET', '/v1/keys')).json, { keys: [], nextCursor: null });
+});
+
+test('metrics: Prometheus text with the peer traffic counters', async () => {
+  const r = await call('GET', '/v1/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.type, /^text\/plain/);
+  assert.match(r.text, /^# TYPE tkms_peer_bytes_sent_total counter$/m);
+  assert.match(r.text, /^tkms_peer_messages_sent_total \d+$/m);
+  assert.match(r.text, /^tkms_sessions_live 0$/m);
 });

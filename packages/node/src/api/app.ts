@@ -40,6 +40,8 @@ export type AppDeps = {
   /** Verifies and decrypts one peer envelope, then hands it to the session manager. */
   receivePeer: (body: unknown) => void;
   maxBodyBytes: number;
+  /** Counters for GET /v1/metrics (absent: the route answers with no samples). */
+  metrics?: () => Record<string, { help: string; value: number }>;
 };
 
 type Env = { Variables: { principal: Principal } };
@@ -70,6 +72,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post('/v1/peer/messages', async (c) => {
     deps.receivePeer(await readJson(c.req.raw, deps.maxBodyBytes));
     return c.body(null, 202);
+  });
+
+  // Prometheus text exposition of this node's counters; authenticated like the key API.
+  app.get('/v1/metrics', async (c) => {
+    await deps.authenticate(c.req.header('authorization'));
+    const lines = Object.entries(deps.metrics?.() ?? {}).flatMap(([name, m]) => [
+      `# HELP ${name} ${m.help}`,
+      `# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`,
+      `${name} ${m.value}`,
+    ]);
+    return c.text(`${lines.join('\n')}\n`, 200, { 'content-type': 'text/plain; version=0.0.4' });
   });
 
   app.use('/v1/keys/*', async (c, next) => {

@@ -202,6 +202,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '202': { description: 'accepted' }, ...errors },
         },
       },
+      '/v1/metrics': {
+        get: {
+          summary:
+            "This node's counters in the Prometheus text format: envelopes and bytes sent to peers, sessions running",
+          responses: { '200': { description: 'text/plain; version=0.0.4' }, ...errors },
+        },
+      },
       '/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
       },

@@ -44,6 +44,8 @@ export type PeerClient = {
   send(env: Envelope): Promise<void>;
   /** GET `${url}/v1/health`; throws `peer.unreachable` unless the peer answers 2xx in time. */
   ping(peerId: PartyId): Promise<PingResult>;
+  /** Envelopes sent (accepted or not) and their HTTP body bytes, since start. */
+  traffic(): { readonly messages: number; readonly bytes: number };
   /** Closes pooled connections. */
   close(): void;
 };
@@ -75,6 +77,8 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
     'http:': new http.Agent({ keepAlive: true, noDelay: true }),
     'https:': new https.Agent({ keepAlive: true, noDelay: true, ...opts.tls }),
   };
+
+  const sent = { messages: 0, bytes: 0 };
 
   function target(id: PartyId): Target {
     const t = targets.get(id);
@@ -162,7 +166,10 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
         now: now(),
         ...(opts.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: opts.maxPayloadBytes }),
       });
-      const answer = await exchange(t, t.messagesUrl, JSON.stringify(wire));
+      const body = JSON.stringify(wire);
+      sent.messages++;
+      sent.bytes += Buffer.byteLength(body);
+      const answer = await exchange(t, t.messagesUrl, body);
       if (answer.status >= 200 && answer.status <= 299) return;
       // A retry the peer calls a replay: the first attempt was delivered after all.
       if (answer.retried && answer.status === 409 && problemCode(answer.body) === 'peer.replay') return;
@@ -177,6 +184,8 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
         throw unreachable(t.id, `${t.id} answered its health check with HTTP ${answer.status}`);
       return { node: t.id, status: answer.status, ms: performance.now() - start };
     },
+
+    traffic: () => ({ ...sent }),
 
     close() {
       agents['http:'].destroy();
