@@ -1,4 +1,5 @@
 import type { SessionOutcome } from './audit/session-log.ts';
+import type { ArmedPresignatures } from './keys/armed-presignatures.ts';
 import type { KeyCache } from './keys/key-cache.ts';
 import type { Logger } from './log/logger.ts';
 import type { Policy, RateLimiter } from './policy/index.ts';
@@ -25,4 +26,6 @@ export type NodeContext = {
   readonly policy: Policy;
   /** OPRF and decryption items per (caller, key): each is a static-DH oracle query. */
   readonly rateLimiter: RateLimiter;
+  /** ECDSA presignatures taken ahead of their signature, held in memory (armed-presignatures.ts). */
+  readonly armed: ArmedPresignatures;
 };

@@ -15,6 +15,7 @@ import { createAuthenticator } from './auth/api-keys.ts';
 import { type NodeConfig, NodeConfigSchema } from './config/schema.ts';
 import type { NodeContext } from './context.ts';
 import { identityFromJson, publicIdentity } from './identity/index.ts';
+import { ArmedPresignatures } from './keys/armed-presignatures.ts';
 import { KeyCache } from './keys/key-cache.ts';
 import { createLogger } from './log/logger.ts';
 import { createPolicy, createRateLimiter } from './policy/index.ts';
@@ -104,6 +105,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
       elementsPerSecond: config.limits.oprfElementsPerSecond,
       burst: config.limits.oprfBurst,
     }),
+    armed: new ArmedPresignatures(),
   };
   const app = createApp({
     ctx,
@@ -130,6 +132,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     fetch: (req) => app.fetch(req),
     close: async () => {
       peerClient.close?.();
+      await ctx.armed.clear();
       await db.close();
     },
   };

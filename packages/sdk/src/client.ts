@@ -75,6 +75,11 @@ export type SignParameters = {
   path?: string;
   /** ECDSA only: sign in one round with a presignature from `presign` (same `signers`). */
   presignatureId?: string;
+  /**
+   * ECDSA only: the presignature this caller signs with next (same `signers`); the signers take it
+   * now so that signature's round starts without a database write. Unused, it is burnt in minutes.
+   */
+  nextPresignatureId?: string;
   /** Signing set; default: the first `threshold` key holders that pass a health check. */
   signers?: string[];
   /** BIP341 key-path tweak (schnorr-secp256k1 only): empty merkle root or 32 bytes. */
@@ -259,8 +264,14 @@ export function createClient(config: ClientConfig) {
     if (entry.signing === 'dkls23') {
       const pooled = p.presignatureId === undefined ? pool.take(key.id, signers) : undefined;
       if (pooled === undefined) return signEcdsaWith(key, signers, p);
+      // The next one in the pool is named, so the signers can take it off the critical path.
+      const next = pool.peek(key.id, signers);
       try {
-        return await signEcdsaWith(key, signers, { ...p, presignatureId: pooled });
+        return await signEcdsaWith(key, signers, {
+          ...p,
+          presignatureId: pooled,
+          ...(next !== undefined && p.nextPresignatureId === undefined ? { nextPresignatureId: next } : {}),
+        });
       } catch (e) {
         // Gone on a node (restored from a backup, or erased): sign in three rounds instead.
         if (e instanceof TkmsError && e.code === 'sign.presignature_unavailable')
@@ -326,6 +337,7 @@ export function createClient(config: ClientConfig) {
       sessionNonce: bytesToHex(random(32)),
       ...(p.path !== undefined ? { path: p.path } : {}),
       ...(p.presignatureId !== undefined ? { presignatureId: p.presignatureId } : {}),
+      ...(p.nextPresignatureId !== undefined ? { nextPresignatureId: p.nextPresignatureId } : {}),
     };
     const parts = await fanOut(signers, (n) =>
       callNode<EcdsaSignShareResponse>(

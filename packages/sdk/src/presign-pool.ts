@@ -45,6 +45,11 @@ export class PresignaturePool {
     return id;
   }
 
+  /** The id `take` would give next (left in the pool): the nodes may take it ahead. */
+  peek(keyId: string, signers: readonly string[]): string | undefined {
+    return this.#ready.get(slot(keyId, signers))?.[0];
+  }
+
   /** Fills up to the pool size (one presign at a time); resolves when full, rejects on the first error. */
   fill(keyId: string, signers: readonly string[]): Promise<void> {
     const k = slot(keyId, signers);

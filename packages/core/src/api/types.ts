@@ -52,6 +52,12 @@ export type SignRequest = {
   path?: string;
   /** ECDSA only: sign in one round with this presignature (from `POST /v1/keys/{id}/presign`). */
   presignatureId?: string;
+  /**
+   * ECDSA only: the presignature this caller will sign with next (same signers). Each signer may
+   * take it now, off this request's critical path, so that signature needs no database write
+   * before its round; one not used within minutes is burnt.
+   */
+  nextPresignatureId?: string;
   /** The signing set (node ids), at least `threshold`, including the node addressed. */
   signers: string[];
   sessionNonce: string;

@@ -125,6 +125,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       ...(body.digest !== undefined ? { digest: body.digest } : {}),
       ...(body.path !== undefined ? { path: body.path } : {}),
       ...(body.presignatureId !== undefined ? { presignatureId: body.presignatureId } : {}),
+      ...(body.nextPresignatureId !== undefined ? { nextPresignatureId: body.nextPresignatureId } : {}),
       signers: body.signers,
       sessionNonce: body.sessionNonce,
       ...(body.taproot ? { taproot: body.taproot } : {}),

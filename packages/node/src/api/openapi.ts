@@ -292,6 +292,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
               maxLength: 64,
               description: 'ECDSA: sign in one round with this presignature',
             },
+            nextPresignatureId: {
+              ...hex,
+              minLength: 64,
+              maxLength: 64,
+              description:
+                'ECDSA: the presignature this caller signs with next; each signer takes it now (off the critical path) and holds it in memory, unused ones are burnt after minutes',
+            },
             signers: { type: 'array', items: { type: 'string' } },
             sessionNonce: { ...hex, minLength: 64, maxLength: 64 },
             taproot: { type: 'object', properties: { merkleRoot: hex }, required: ['merkleRoot'] },

@@ -28,6 +28,8 @@ export const SignBody = z.strictObject({
     .optional(),
   /** ECDSA: sign in one round with this presignature. */
   presignatureId: hex32.optional(),
+  /** ECDSA: the presignature the caller signs with next (taken ahead, armed-presignatures.ts). */
+  nextPresignatureId: hex32.optional(),
   signers: z.array(nodeId).min(2).max(64),
   sessionNonce: hex32,
   taproot: z.strictObject({ merkleRoot: hex }).optional(),

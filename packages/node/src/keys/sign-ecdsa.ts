@@ -26,6 +26,7 @@ import {
   hexToBytes,
   KEY_TYPES,
   PROTOCOL,
+  type Presignature,
   type PresignResponse,
   type SignRequest,
   startDkls23Online,
@@ -68,6 +69,10 @@ export async function signEcdsa(
     tweak = child.tweak;
     publicKey = child.publicKey;
   }
+  if (req.nextPresignatureId !== undefined && req.nextPresignatureId === req.presignatureId)
+    throw new TkmsError('request.invalid', { details: 'nextPresignatureId is the presignature being used' });
+  // Submitted now, so its commit joins this signature's audit record (group commit).
+  armNext(ctx, key, req.nextPresignatureId, actor);
   if (req.presignatureId !== undefined)
     return signWithPresignature(
       ctx,
@@ -235,9 +240,12 @@ const presignatureAad = (ctx: NodeContext, key: KeyRecord, id: string) =>
 
 /**
  * The online round with a stored presignature. The presignature is taken — marked used and its
- * secret erased in one statement — in the transaction that writes the authorisation record, and
- * the round starts only after that commit: nothing of it can leave twice (a crash, a replay or a
- * concurrent request after that point finds it gone), and taking it costs no fsync of its own.
+ * secret erased in one statement — before the round starts, so nothing of it can leave twice (a
+ * crash, a replay or a concurrent request after that point finds it gone):
+ * - armed (taken earlier because the caller named it as its next one, armed-presignatures.ts):
+ *   claimed from memory, and the round runs at once with the audit record written alongside;
+ * - otherwise taken in the transaction that writes the authorisation record, the round starting
+ *   only after that commit (one fsync, shared).
  * The online session id is derived from the presignature id, the digest and the path only (no
  * caller nonce), so the re-randomisation δ depends on nothing a caller can grind.
  */
@@ -265,18 +273,11 @@ async function signWithPresignature(
   });
   const ssidHex = bytesToHex(ssid);
   const session = { ssid: ssidHex, protocol: DKLS23_ONLINE_PROTOCOL, keyId: key.id, row: 'none' as const };
-  let presignature: ReturnType<typeof decodePresignature> | undefined;
+  let presignature: Presignature | undefined = await ctx.armed.claim(presignatureId, key.id);
+  const armed = presignature !== undefined;
   const take = async (tx: Store) => {
-    const sealed = await tx.takePresignature(presignatureId, key.id);
-    if (!sealed)
-      throw new TkmsError('sign.presignature_unavailable', { details: `${presignatureId} on ${ctx.id}` });
-    const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, presignatureId));
-    try {
-      presignature?.secret.wipe(); // a group commit retried alone runs this again
-      presignature = decodePresignature(plain.expose());
-    } finally {
-      plain.wipe();
-    }
+    presignature?.secret.wipe(); // a group commit retried alone runs this again
+    presignature = await takePresignature(ctx, tx, key, presignatureId);
   };
   timing?.mark('prepare');
   try {
@@ -284,23 +285,49 @@ async function signWithPresignature(
       ctx,
       session,
       actor,
-      { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId },
+      { signers, digest: bytesToHex(digest), path: path ?? null, scheme: 'ecdsa', presignatureId, armed },
       () => {
-        timing?.mark('take');
-        const p = presignature as ReturnType<typeof decodePresignature>;
+        timing?.mark(armed ? 'claim' : 'take');
+        const p = presignature as Presignature;
         return ctx.sessions.run(
           { protocol: DKLS23_ONLINE_PROTOCOL, ssid, self: ctx.id, parties: signers, random: ctx.random },
           (sctx) =>
             startDkls23Online(sctx, { presignature: p, signers, digest, ...(tweak ? { tweak } : {}) }),
         );
       },
-      take,
+      armed ? undefined : take,
     );
     timing?.mark('sign');
     return ecdsaResponse(ctx, key, publicKey, digest, out, path);
   } finally {
     presignature?.secret.wipe();
   }
+}
+
+/**
+ * Takes presignature `id` of `key` in `tx` (marked used, secret erased) and opens it.
+ * @throws TkmsError `sign.presignature_unavailable` when it does not exist here or was used
+ */
+async function takePresignature(
+  ctx: NodeContext,
+  tx: Store,
+  key: KeyRecord,
+  id: string,
+): Promise<Presignature> {
+  const sealed = await tx.takePresignature(id, key.id);
+  if (!sealed) throw new TkmsError('sign.presignature_unavailable', { details: `${id} on ${ctx.id}` });
+  const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, id));
+  try {
+    return decodePresignature(plain.expose());
+  } finally {
+    plain.wipe();
+  }
+}
+
+/** Takes the caller's next presignature now, off this request's critical path (never throws). */
+function armNext(ctx: NodeContext, key: KeyRecord, id: string | undefined, actor: string): void {
+  if (id === undefined) return;
+  ctx.armed.arm(ctx, key, id, actor, (tx) => takePresignature(ctx, tx, key, id));
 }
 
 /** Erases discarded pairs from storage and wipes the opened material. */

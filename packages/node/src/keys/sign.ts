@@ -58,9 +58,14 @@ export async function signShare(
       throw new TkmsError('request.invalid', { details: 'taproot applies to schnorr-secp256k1 keys only' });
     return signEcdsa(ctx, key, signers, req, actor, timing);
   }
-  if (req.digest !== undefined || req.path !== undefined)
+  if (
+    req.digest !== undefined ||
+    req.path !== undefined ||
+    req.presignatureId !== undefined ||
+    req.nextPresignatureId !== undefined
+  )
     throw new TkmsError('request.invalid', {
-      details: `digest and path are for ECDSA keys; ${key.type} signs the message itself`,
+      details: `digest, path and presignatures are for ECDSA keys; ${key.type} signs the message itself`,
     });
   const { mode } = entry;
   let taproot: { merkleRoot: Uint8Array } | undefined;
