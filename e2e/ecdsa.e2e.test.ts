@@ -4,13 +4,9 @@
  * public-key recovery, viem's Ethereum address recovery and @scure/bip32's child derivation.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { HDKey } from '@scure/bip32';
@@ -18,6 +14,7 @@ import { bytesToHex, hexToBytes, TkmsError, utf8 } from '@tkms/core';
 import { keccak256, recoverAddress, serializeSignature } from 'viem';
 import { publicKeyToAddress } from 'viem/utils';
 import { runCli } from './cli.ts';
+import { keyObject, opensslVerifies } from './ecdsa-verify.ts';
 import { type Cluster, startCluster } from './harness.ts';
 
 let c: Cluster;
@@ -25,45 +22,6 @@ let c: Cluster;
 function cli(args: string[]) {
   const r = runCli(c.clientPath, args);
   return { ...r, json: r.json as Record<string, unknown> };
-}
-
-/** A compressed SEC1 key as a node:crypto KeyObject (OpenSSL). */
-function keyObject(curve: 'secp256k1' | 'p256', compressed: Uint8Array) {
-  const P = (curve === 'p256' ? p256 : secp256k1).Point.fromBytes(compressed);
-  const { x, y } = P.toAffine();
-  const b64 = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex').toString('base64url');
-  return createPublicKey({
-    key: { kty: 'EC', crv: curve === 'p256' ? 'P-256' : 'secp256k1', x: b64(x), y: b64(y) },
-    format: 'jwk',
-  });
-}
-
-function opensslVerifies(
-  curve: 'secp256k1' | 'p256',
-  compressed: Uint8Array,
-  digest: Uint8Array,
-  der: Uint8Array,
-) {
-  const d = mkdtempSync(join(tmpdir(), 'tkms-ecdsa-'));
-  writeFileSync(join(d, 'pub.pem'), keyObject(curve, compressed).export({ type: 'spki', format: 'pem' }));
-  writeFileSync(join(d, 'digest.bin'), digest);
-  writeFileSync(join(d, 'sig.der'), der);
-  const r = spawnSync(
-    'openssl',
-    [
-      'pkeyutl',
-      '-verify',
-      '-pubin',
-      '-inkey',
-      join(d, 'pub.pem'),
-      '-in',
-      join(d, 'digest.bin'),
-      '-sigfile',
-      join(d, 'sig.der'),
-    ],
-    { encoding: 'utf8' },
-  );
-  return r.status === 0 && /Signature Verified Successfully/.test(r.stdout);
 }
 
 before(async () => {

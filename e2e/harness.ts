@@ -1,16 +1,23 @@
 /**
  * Real-process cluster for end-to-end tests and benchmarks: n `tkms-node` child processes on
  * loopback, each with its own embedded PGlite directory (or PostgreSQL database), configured by
- * the same code as `tkms dev`.
+ * the same code as `tkms dev`. A node can be launched through another entry script (a test
+ * fixture that wraps the real node, e.g. one that deviates from a protocol).
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCluster, spawnNode, waitHealthy } from '@tkms/cli';
 import { createClient, type TkmsClient } from '@tkms/sdk';
 import { loadClientConfig } from '@tkms/sdk/load-config';
+
+/**
+ * How one node process is launched. `entry` replaces the `tkms-node` bin with a script that is run
+ * the same way (through tsx, with `--config <path>`); `env` is added to its environment.
+ */
+export type NodeLaunch = { entry?: string; env?: Record<string, string> };
 
 export type Cluster = {
   dir: string;
@@ -19,7 +26,8 @@ export type Cluster = {
   ids: string[];
   urls: Record<string, string>;
   configPath(id: string): string;
-  start(id: string): Promise<void>;
+  /** Starts (or restarts) a node: with `launch`, else as the cluster was told to launch it. */
+  start(id: string, launch?: NodeLaunch): Promise<void>;
   stop(id: string): Promise<void>;
   /** SIGKILL, resolved once the process is gone. */
   kill9(id: string): Promise<void>;
@@ -38,7 +46,27 @@ async function portsFree(base: number, n: number): Promise<boolean> {
   return true;
 }
 
-export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}): Promise<Cluster> {
+const tsxLoader = import.meta.resolve('tsx');
+
+/** `spawnNode` with another entry script in place of the `tkms-node` bin. */
+function spawnEntry(entry: string, configPath: string, quiet: boolean, env: NodeJS.ProcessEnv): ChildProcess {
+  const flags = (process.env.TKMS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...flags, '--import', tsxLoader, entry, '--config', configPath], {
+    stdio: ['ignore', quiet ? 'ignore' : 'pipe', quiet ? 'ignore' : 'pipe'],
+    env: { ...process.env, ...env },
+  });
+}
+
+export type ClusterOptions = {
+  nodes?: number;
+  quiet?: boolean;
+  /** Per node id: how to launch it (default: the `tkms-node` bin). */
+  launch?: Record<string, NodeLaunch>;
+  /** Merged into every node's config file before the nodes start (e.g. longer deadlines). */
+  nodeConfig?: Record<string, unknown>;
+};
+
+export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   const n = o.nodes ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'tkms-e2e-'));
   let base = 0;
@@ -48,18 +76,27 @@ export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}):
   }
   if (!base) throw new Error('no free ports');
   const { clientPath, client, configs } = ensureDevCluster({ dir, nodes: n, basePort: base });
+  if (o.nodeConfig)
+    for (const path of configs) {
+      const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      writeFileSync(path, `${JSON.stringify({ ...raw, ...o.nodeConfig }, null, 2)}\n`);
+    }
   const ids = client.nodes.map((x) => x.id);
   const urls = Object.fromEntries(client.nodes.map((x) => [x.id, x.url]));
   const procs = new Map<string, ChildProcess>();
   const configOf = (id: string) => configs[ids.indexOf(id)] as string;
 
-  const start = async (id: string) => {
+  const start = async (id: string, launch: NodeLaunch = o.launch?.[id] ?? {}) => {
     const quiet = o.quiet ?? true;
-    const child = spawnNode(configOf(id), { quiet, env: quiet ? { TKMS_LOG: 'silent' } : {} });
+    const env = { ...(quiet ? { TKMS_LOG: 'silent' } : {}), ...launch.env };
+    const child = launch.entry
+      ? spawnEntry(launch.entry, configOf(id), quiet, env)
+      : spawnNode(configOf(id), { quiet, env });
     child.stdout?.pipe(process.stdout);
     child.stderr?.pipe(process.stderr);
     procs.set(id, child);
-    await waitHealthy(urls[id] as string, 30_000, child);
+    // Generous: n nodes start at once, each compiling through tsx and opening PGlite.
+    await waitHealthy(urls[id] as string, 60_000, child);
   };
   const stop = async (id: string) => {
     const c = procs.get(id);
@@ -81,7 +118,15 @@ export async function startCluster(o: { nodes?: number; quiet?: boolean } = {}):
     for (const p of procs.values()) p.kill('SIGKILL');
   };
   process.once('exit', reap);
-  await Promise.all(ids.map(start));
+  try {
+    await Promise.all(ids.map((id) => start(id)));
+  } catch (e) {
+    // Nothing may outlive a cluster that did not come up (the test runner would wait for it).
+    process.off('exit', reap);
+    reap();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     dir,
     clientPath,
