@@ -10,9 +10,13 @@
  * - results: bit-identical to noble's. `setRistretto255Backend` compares the backend with noble on
  *   fixed inputs and refuses one that disagrees; packages/node/src/accel/ristretto255.test.ts
  *   compares them on random and edge inputs and replays the RFC 9497 vectors with it installed;
- * - validation: bytes become points only through noble's RFC 9496 Decode and the suite's identity
- *   and canonical-encoding checks, so the same inputs are rejected with the same errors. The
- *   backend only ever sees encodings that passed those checks or that it produced itself;
+ * - validation: `decodePoint` is noble's RFC 9496 Decode plus the suite's identity and
+ *   canonical-encoding checks, so the same inputs are rejected with the same errors. The one
+ *   other gate, `EncodedArithmetic.validatePoint` (for protocols that never build a point, the
+ *   base OTs), is the backend's RFC 9496 Decode plus the same length and identity checks; the
+ *   backend's Decode is compared with noble's on every class of RFC 9496 A.2 bad encodings at
+ *   installation. Otherwise the backend only sees encodings that passed one of these gates or
+ *   that it produced itself;
  * - without a backend every operation is noble's, as before.
  *
  * Why encodings: a noble point ⇄ bytes conversion (encode ≈ 80 µs, decode ≈ 130 µs) costs about
@@ -25,14 +29,15 @@ import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { type Bytes, equalBytes, utf8 } from '../bytes.ts';
+import { type Bytes, bytesToHex, equalBytes, hexToBytes, utf8 } from '../bytes.ts';
 import type { NativeArithmetic } from './noble.ts';
 import type { EncodedArithmetic, GroupPoint } from './types.ts';
 
 /**
- * The four operations a backend provides, on canonical RFC 9496 encodings (32 bytes) and 32-byte
+ * The operations a backend provides, on canonical RFC 9496 encodings (32 bytes) and 32-byte
  * little-endian scalars. Core calls them only within these contracts. Every result is a new
- * array that the caller owns.
+ * array that the caller owns. `sub` and `isValidPoint` are optional: without them core computes
+ * P − Q as P + (L − 1)·Q and validates with noble (exact, but slower).
  */
 export interface Ristretto255Backend {
   /**
@@ -52,6 +57,13 @@ export interface Ristretto255Backend {
    * element, 32 zero bytes if it is the identity.
    */
   fromUniformBytes(uniform: Bytes): Bytes;
+  /** P − Q for canonical encodings; the identity is 32 zero bytes, as input and as result. */
+  sub?(P: Bytes, Q: Bytes): Bytes;
+  /**
+   * Whether 32 bytes pass RFC 9496 §4.3.1 Decode (canonical s, non-negative s, square x², non-
+   * negative x·y, y ≠ 0). The identity's 32 zero bytes pass; core refuses them itself.
+   */
+  isValidPoint?(P: Bytes): boolean;
 }
 
 type Point = InstanceType<typeof ristretto255.Point>;
@@ -77,6 +89,19 @@ export function setRistretto255Backend(candidate: Ristretto255Backend): void {
   backend = candidate;
 }
 
+/**
+ * One encoding from each class of RFC 9496 A.2 (bad encodings): non-canonical field element,
+ * negative field element, non-square x², negative x·y, s = −1 (y = 0). Noble's Decode refuses
+ * each; so must a backend's `isValidPoint`.
+ */
+const INVALID_ENCODINGS = [
+  'f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'ed57ffd8c914fb201471d1c3d245ce3c746fcbe63a3679d51b6a516ebebe0e20',
+  '26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371',
+  '3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map(hexToBytes);
+
 /** Known answers from noble for each operation: ≈ 10 ms, once, at installation. */
 function selfCheck(b: Ristretto255Backend): void {
   const { deriveToCurve } = ristretto255_hasher;
@@ -99,6 +124,35 @@ function selfCheck(b: Ristretto255Backend): void {
   // Bit 255 of each half is set here: the map must ignore it (RFC 9496 §4.3.4).
   const uniform = Uint8Array.from(seed('map'), (x, i) => (i === 31 || i === 63 ? x | 0x80 : x));
   same('fromUniformBytes', b.fromUniformBytes(uniform), deriveToCurve(uniform));
+  if (b.sub) {
+    same('sub(G, H)', b.sub(BASE, H.toBytes()), Point.BASE.subtract(H));
+    same('sub(H, H)', b.sub(H.toBytes(), H.toBytes()), IDENTITY);
+  }
+  if (b.isValidPoint) {
+    const highBitSet = Uint8Array.from(H.toBytes(), (x, i) => (i === 31 ? x | 0x80 : x));
+    const cases: Bytes[] = [
+      BASE,
+      H.toBytes(),
+      H.negate().toBytes(),
+      IDENTITY,
+      highBitSet,
+      ...INVALID_ENCODINGS,
+    ];
+    for (const P of cases) {
+      if (b.isValidPoint(P) !== nobleAccepts(P))
+        throw new Error(`ristretto255 backend disagrees with noble on isValidPoint(${bytesToHex(P)})`);
+    }
+  }
+}
+
+/** RFC 9496 Decode in noble: the rule a backend's `isValidPoint` must follow. */
+function nobleAccepts(P: Bytes): boolean {
+  try {
+    Point.fromBytes(P);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The native arithmetic for the ristretto255 suite while a backend is installed, else null. */
@@ -159,6 +213,14 @@ function sumOfProducts(points: readonly Bytes[], scalars: readonly bigint[]): By
   return acc ?? IDENTITY;
 }
 
+const L_MINUS_1 = Fn.toBytes(L - 1n);
+/** P − Q on encodings (the identity as 32 zero bytes), with P + (−1)·Q for a backend without `sub`. */
+function difference(P: Bytes, Q: Bytes): Bytes {
+  const b = backend as Ristretto255Backend;
+  if (b.sub) return b.sub(P, Q);
+  return equalBytes(Q, IDENTITY) ? Uint8Array.from(P) : b.add(P, b.scalarMult(L_MINUS_1, Q));
+}
+
 const encoded: EncodedArithmetic = Object.freeze({
   mulSecret(P: Bytes, k: bigint): Bytes {
     requireScalar(k, 1n);
@@ -172,6 +234,22 @@ const encoded: EncodedArithmetic = Object.freeze({
     if (points.length !== scalars.length) throw new RangeError('msm: length mismatch');
     for (const k of scalars) requireScalar(k, 0n);
     return nonIdentity(sumOfProducts(points, scalars));
+  },
+  add: (P: Bytes, Q: Bytes): Bytes => nonIdentity((backend as Ristretto255Backend).add(P, Q)),
+  subtract: (P: Bytes, Q: Bytes): Bytes => nonIdentity(difference(P, Q)),
+  fromUniformBytes(uniform: Bytes): Bytes {
+    if (!(uniform instanceof Uint8Array) || uniform.length !== 64)
+      throw new RangeError('ristretto255: the map takes 64 uniform bytes');
+    return nonIdentity((backend as Ristretto255Backend).fromUniformBytes(uniform));
+  },
+  // decodePoint's checks in its order (length, Decode, identity), with the backend's Decode.
+  validatePoint(bytes: Bytes): void {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== 32)
+      throw new RangeError('ristretto255: point must be 32 bytes');
+    const b = backend as Ristretto255Backend;
+    if (!(b.isValidPoint ? b.isValidPoint(bytes) : nobleAccepts(bytes)))
+      throw new RangeError('ristretto255: invalid point (not a canonical RFC 9496 encoding)');
+    if (equalBytes(bytes, IDENTITY)) throw new RangeError('ristretto255: identity point');
   },
 });
 

@@ -12,7 +12,9 @@
  *   `GroupPoint.multiplyUnsafe` are variable-time and only for public scalars and points.
  * - Scalars are `bigint` in [0, order). `decodeScalar` rejects non-canonical encodings (≥ order).
  * - A host may install a native backend for a suite (ristretto255: `setRistretto255Backend`); it
- *   changes speed only. Every result is the one noble gives, and decoding still runs noble's checks.
+ *   changes speed only. Every result is the one noble gives, and `decodePoint` still runs noble's
+ *   checks; `EncodedArithmetic.validatePoint` runs the backend's, which must refuse the same bytes
+ *   (checked against noble when the backend is installed).
  */
 import type { IField } from '@noble/curves/abstract/modular.js';
 import type { Bytes } from '../bytes.ts';
@@ -60,14 +62,14 @@ export interface FrostHashes {
 
 /**
  * Group arithmetic on canonical encodings, for protocols whose intermediate elements are only
- * hashed or sent (the OPRF evaluation and its DLEQ proof). Offered by `Suite.encodedArithmetic`
- * only while a native backend is installed, because only there does it pay: a point⇄bytes
- * conversion costs as much as a native multiplication (ristretto255 in noble: encode ≈ 80 µs,
- * decode ≈ 130 µs; libsodium multiplication ≈ 135 µs).
+ * hashed or sent (the OPRF evaluation and its DLEQ proof, the DKLs23 base OTs). Offered by
+ * `Suite.encodedArithmetic` only while a native backend is installed, because only there does it
+ * pay: a point⇄bytes conversion costs as much as a native multiplication (ristretto255 in noble:
+ * encode ≈ 80 µs, decode ≈ 130 µs; libsodium multiplication ≈ 135 µs).
  *
- * Inputs must be encodings that `decodePoint` accepted or that these functions returned; the
- * results are canonical encodings, bit-identical to encoding the `GroupPoint` result. A result
- * that is the identity throws `RangeError`, as `encodePoint` does.
+ * Inputs must be encodings that `decodePoint` or `validatePoint` accepted or that these functions
+ * returned; the results are canonical encodings, bit-identical to encoding the `GroupPoint`
+ * result. A result that is the identity throws `RangeError`, as `encodePoint` does.
  */
 export interface EncodedArithmetic {
   /** k·P for a secret k in [1, order), on a constant-time path. */
@@ -76,6 +78,21 @@ export interface EncodedArithmetic {
   mulBase(k: bigint): Bytes;
   /** Σ scalars[i]·points[i] for public inputs, scalars in [0, order). */
   msm(points: readonly Bytes[], scalars: readonly bigint[]): Bytes;
+  /** P + Q. */
+  add(P: Bytes, Q: Bytes): Bytes;
+  /** P − Q. */
+  subtract(P: Bytes, Q: Bytes): Bytes;
+  /**
+   * The element a suite's hash-to-group derives from uniform bytes (ristretto255: the RFC 9496
+   * §4.3.4 one-way map of 64 bytes), for a protocol that hashes with its own XOF.
+   */
+  fromUniformBytes(uniform: Bytes): Bytes;
+  /**
+   * Throws `RangeError` unless `bytes` is an encoding `decodePoint` accepts (exactly
+   * `pointLength` bytes, canonical, not the identity): the same bytes are refused, without
+   * building a point. The message may name another reason than `decodePoint`'s.
+   */
+  validatePoint(bytes: Bytes): void;
 }
 
 export interface Suite {
