@@ -24,6 +24,8 @@ const cheatingNode = fileURLToPath(new URL('./fixtures/cheating-node.ts', import
 
 let c: Cluster;
 const keys: Record<'ot' | 'mul' | 'gamma', KeyInfo> = {} as never;
+/** For the concurrent probes (kept out of `keys`: the later tests count on those three). */
+let probed: KeyInfo;
 
 /** Restarts node-3 through the fixture, cheating in `mode` (or honest). */
 async function restartCheater(mode?: 'ot' | 'mul' | 'gamma') {
@@ -88,6 +90,7 @@ before(async () => {
   // Created while node-3 is honest; one key per deviation, since each one costs its pair.
   for (const mode of ['ot', 'mul', 'gamma'] as const)
     keys[mode] = await c.client.createKey({ type: 'ecdsa-secp256k1', threshold: 2 });
+  probed = await c.client.createKey({ type: 'ecdsa-secp256k1', threshold: 2 });
 });
 after(async () => c?.close());
 
@@ -138,6 +141,29 @@ for (const { mode, code, round, detail } of cases) {
     }
   });
 }
+
+test('concurrent sessions give a cheater one probe, not one per session: the first failed check stops the others', async () => {
+  await restartCheater('ot');
+  // Six signatures at once with the same pair: every one of them would run the OT-extension
+  // check against the same base OTs if each session had its own copy of the pair's states.
+  const runs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      signAtEachNode(probed.id, ['node-1', CHEATER], sha256(utf8(`probe ${i}`))),
+    ),
+  );
+  const honest = runs.map(
+    (r) => (r['node-1'] as NodeAnswer).body as { code?: string; meta?: { abort?: { code?: string } } },
+  );
+  const checked = honest.filter((b) => b.meta?.abort?.code === 'protocol.bad_ot');
+  assert.equal(checked.length, 1, `exactly one session ran the failing check: ${JSON.stringify(honest)}`);
+  for (const b of honest) assert.notEqual(b.code, undefined, `node-1 signed nothing: ${JSON.stringify(b)}`);
+  for (const r of runs)
+    for (const [id, a] of Object.entries(r))
+      assert.equal(a.body.signature, undefined, `${id} released no signature`);
+  // And the pair stays refused afterwards, from storage.
+  const after = await signAtEachNode(probed.id, ['node-1', CHEATER], sha256(utf8('probe again')));
+  assert.equal((after['node-1'] as NodeAnswer).body.code, 'sign.pair_needs_setup', JSON.stringify(after));
+});
 
 test('node-3 honest again: the pairs that caught it stay refused (sign.pair_needs_setup); node-1 + node-2 sign', async () => {
   await restartCheater();

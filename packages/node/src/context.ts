@@ -1,5 +1,6 @@
 import type { SessionOutcome } from './audit/session-log.ts';
 import type { ArmedPresignatures } from './keys/armed-presignatures.ts';
+import type { OpenPairStates } from './keys/ecdsa-material.ts';
 import type { KeyCache } from './keys/key-cache.ts';
 import type { Logger } from './log/logger.ts';
 import type { Policy, RateLimiter } from './policy/index.ts';
@@ -28,4 +29,6 @@ export type NodeContext = {
   readonly rateLimiter: RateLimiter;
   /** ECDSA presignatures taken ahead of their signature, held in memory (armed-presignatures.ts). */
   readonly armed: ArmedPresignatures;
+  /** 2P-MUL states open in sessions now, one object per (key, peer) shared by all (ecdsa-material.ts). */
+  readonly pairStates: OpenPairStates;
 };

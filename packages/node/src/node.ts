@@ -16,6 +16,7 @@ import { type NodeConfig, NodeConfigSchema } from './config/schema.ts';
 import type { NodeContext } from './context.ts';
 import { identityFromJson, publicIdentity } from './identity/index.ts';
 import { ArmedPresignatures } from './keys/armed-presignatures.ts';
+import { OpenPairStates } from './keys/ecdsa-material.ts';
 import { KeyCache } from './keys/key-cache.ts';
 import { createLogger } from './log/logger.ts';
 import { createPolicy, createRateLimiter } from './policy/index.ts';
@@ -106,6 +107,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
       burst: config.limits.oprfBurst,
     }),
     armed: new ArmedPresignatures(),
+    pairStates: new OpenPairStates(),
   };
   const app = createApp({
     ctx,

@@ -81,8 +81,108 @@ export async function replacePairStates(
   return replaced;
 }
 
+type Shared = {
+  readonly ready: Promise<MulPeerStates>;
+  refs: number;
+  persisted: boolean;
+  /** Discarded, and storing that failed: kept (refusing) until the process ends. */
+  condemned: boolean;
+};
+
 /**
- * Opens this node's states and seeds for the other signers.
+ * The opened 2P-MUL states of every (key, peer) pair that some session is using right now, one
+ * object per pair shared by all of them.
+ *
+ * Why shared: a failed OT-extension or multiplication check may be a selective-failure probe,
+ * and core marks the pair's state objects discarded the moment it sees one, then refuses every
+ * later step on them. If each concurrent session opened its own copy from storage, a peer could
+ * run one probe per session in flight against the same base OTs before the first failure reached
+ * the database. With one object per pair, the first failure stops every other session's checks
+ * on that pair at once (sequential probing is all that is left, as the paper assumes), and the
+ * discard is persisted by the first session that ends.
+ */
+export class OpenPairStates {
+  readonly #open = new Map<string, Shared>();
+
+  /** Pairs held open now (for tests and metrics). */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * The shared states of a pair (loaded by `load` if no session holds them). `release` lets go;
+   * the first release after a discard runs `persistDiscard` before the pair can be dropped, so a
+   * new session never reads states from storage that a failed check already condemned.
+   */
+  async acquire(
+    slot: string,
+    load: () => Promise<MulPeerStates>,
+    persistDiscard: () => Promise<boolean>,
+  ): Promise<{ states: MulPeerStates; release(): Promise<void> }> {
+    let entry = this.#open.get(slot);
+    if (!entry) {
+      entry = { ready: load(), refs: 0, persisted: false, condemned: false };
+      this.#open.set(slot, entry);
+    }
+    const e = entry;
+    e.refs++;
+    let states: MulPeerStates;
+    try {
+      states = await e.ready;
+    } catch (err) {
+      this.#drop(slot, e);
+      throw err;
+    }
+    let released = false;
+    return {
+      states,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if ((states.sender.discarded || states.receiver.discarded) && !e.persisted) {
+          e.persisted = true;
+          // Until this commits the entry stays open: new sessions get the discarded objects
+          // (refused by core), never the rows still in storage.
+          // If even that fails, the discarded objects stay here, refusing, until the process ends.
+          if (!(await persistDiscard())) e.condemned = true;
+          else if (this.#open.get(slot) === e) this.#open.delete(slot);
+        }
+        this.#drop(slot, e);
+      },
+    };
+  }
+
+  /** New sessions of this pair read storage again (after a pair setup replaced the states). */
+  invalidate(slot: string): void {
+    this.#open.delete(slot);
+  }
+
+  #drop(slot: string, e: Shared): void {
+    e.refs--;
+    if (e.refs > 0) return;
+    if (this.#open.get(slot) === e && !e.condemned) this.#open.delete(slot);
+    void e.ready.then(
+      (st) => {
+        st.sender.secret.wipe();
+        st.receiver.secret.wipe();
+      },
+      () => undefined,
+    );
+  }
+}
+
+export const pairSlot = (keyId: string, peer: string) => `${keyId}\u0000${peer}`;
+
+export type EcdsaMaterial = {
+  mulStates: Record<string, MulPeerStates>;
+  zeroSeeds: Record<string, SecretBytes>;
+  /** Persists any discard a failed check made, then lets go of the states and wipes the seeds. */
+  release(): Promise<void>;
+};
+
+/**
+ * Opens this node's states and seeds for the other signers; the 2P-MUL states are shared with
+ * other sessions of the same pairs in flight (`OpenPairStates`).
  * @throws TkmsError `sign.pair_needs_setup` when a pair's state was discarded after a failed check
  *   (the pair needs a fresh setup, `pair-setup.ts`, before it signs again)
  */
@@ -90,9 +190,7 @@ export async function loadEcdsaMaterial(
   ctx: NodeContext,
   key: KeyRecord,
   peers: readonly string[],
-): Promise<{ mulStates: Record<string, MulPeerStates>; zeroSeeds: Record<string, SecretBytes> }> {
-  const mulStates: Record<string, MulPeerStates> = {};
-  const zeroSeeds: Record<string, SecretBytes> = {};
+): Promise<EcdsaMaterial> {
   const open = async (peer: string, role: PairRole): Promise<SecretBytes> => {
     const blob: Bytes | null = await ctx.store.getPairState(key.id, peer, role);
     if (!blob)
@@ -101,27 +199,67 @@ export async function loadEcdsaMaterial(
       });
     return ctx.sealer.open(blob, aad(ctx, key.id, key.version, role, peer));
   };
+  const loadPair = async (peer: string): Promise<MulPeerStates> => {
+    const [sender, receiver] = await Promise.allSettled([open(peer, 'sender'), open(peer, 'receiver')]);
+    try {
+      if (sender.status === 'rejected') throw sender.reason;
+      if (receiver.status === 'rejected') throw receiver.reason;
+      return { sender: decodeMulState(sender.value), receiver: decodeMulState(receiver.value) };
+    } finally {
+      if (sender.status === 'fulfilled') sender.value.wipe();
+      if (receiver.status === 'fulfilled') receiver.value.wipe();
+    }
+  };
   // All reads at once: each is a round trip to the database (a worker thread for PGlite).
-  const opened = await Promise.all(
+  const settled = await Promise.allSettled(
     peers.map(async (peer) => {
-      const [sender, receiver, seed] = await Promise.all([
-        open(peer, 'sender'),
-        open(peer, 'receiver'),
+      const [pair, seed] = await Promise.allSettled([
+        ctx.pairStates.acquire(
+          pairSlot(key.id, peer),
+          () => loadPair(peer),
+          () =>
+            ctx.store
+              .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
+              .then(() => {
+                ctx.log.info('pair.discarded', { keyId: key.id, peer });
+                return true;
+              })
+              .catch((err: unknown) => {
+                ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) });
+                return false;
+              }),
+        ),
         open(peer, 'zero-seed'),
       ]);
-      return { peer, sender, receiver, seed };
+      return { peer, pair, seed };
     }),
   );
-  for (const { peer, sender, receiver, seed } of opened) {
-    try {
-      mulStates[peer] = { sender: decodeMulState(sender), receiver: decodeMulState(receiver) };
-    } finally {
-      sender.wipe();
-      receiver.wipe();
+  const mulStates: Record<string, MulPeerStates> = {};
+  const zeroSeeds: Record<string, SecretBytes> = {};
+  const handles: Array<{ release(): Promise<void> }> = [];
+  let failure: unknown;
+  for (const r of settled) {
+    if (r.status === 'rejected') {
+      failure ??= r.reason;
+      continue;
     }
-    zeroSeeds[peer] = seed;
+    const { peer, pair, seed } = r.value;
+    if (pair.status === 'fulfilled') {
+      handles.push(pair.value);
+      mulStates[peer] = pair.value.states;
+    } else failure ??= pair.reason;
+    if (seed.status === 'fulfilled') zeroSeeds[peer] = seed.value;
+    else failure ??= seed.reason;
   }
-  return { mulStates, zeroSeeds };
+  const release = async () => {
+    for (const s of Object.values(zeroSeeds)) s.wipe();
+    await Promise.all(handles.map((h) => h.release()));
+  };
+  if (failure !== undefined) {
+    await release();
+    throw failure;
+  }
+  return { mulStates, zeroSeeds, release };
 }
 
 /** The chain code recorded at key setup (public), or null for keys without one. */

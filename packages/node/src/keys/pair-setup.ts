@@ -26,7 +26,7 @@ import {
 } from '@tkms/core';
 import type { NodeContext } from '../context.ts';
 import { recordFailure } from './create-key.ts';
-import { replacePairStates } from './ecdsa-material.ts';
+import { pairSlot, replacePairStates } from './ecdsa-material.ts';
 
 export async function pairSetup(
   ctx: NodeContext,
@@ -78,6 +78,8 @@ export async function pairSetup(
       replaced = await ctx.store.transaction((tx) =>
         replacePairStates(ctx, tx, key.id, peer, s, `replaced by pair setup ${ssidHex}`),
       );
+      // Sessions that start from now on open the new states.
+      ctx.pairStates.invalidate(pairSlot(key.id, peer));
     } finally {
       for (const seed of Object.values(out.zeroSeeds)) seed.wipe();
       for (const st of Object.values(out.mulStates)) {

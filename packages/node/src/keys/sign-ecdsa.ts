@@ -41,7 +41,7 @@ import { sealAad, shareAad } from '../seal/sealer.ts';
 import type { KeyRecord, Store } from '../storage/index.ts';
 import { runAuthorized } from './authorized.ts';
 import { recordFailure } from './create-key.ts';
-import { chainCodeOf, loadEcdsaMaterial } from './ecdsa-material.ts';
+import { chainCodeOf, type EcdsaMaterial, loadEcdsaMaterial } from './ecdsa-material.ts';
 import { keyShareOf } from './key-info.ts';
 
 export async function signEcdsa(
@@ -102,7 +102,7 @@ export async function signEcdsa(
   begun.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
   const session = { ssid: ssidHex, protocol: PROTOCOL.dkls23Sign, keyId: key.id, row: 'update' as const };
   const peers = signers.filter((p) => p !== ctx.id);
-  let material: Awaited<ReturnType<typeof loadEcdsaMaterial>> | undefined;
+  let material: EcdsaMaterial | undefined;
   const share = ctx.sealer.open(
     key.sealedShare as Uint8Array,
     shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
@@ -146,7 +146,7 @@ export async function signEcdsa(
     return ecdsaResponse(ctx, key, publicKey, digest, out, req.path);
   } finally {
     share.wipe();
-    if (material) await releaseMaterial(ctx, key, material);
+    await material?.release();
   }
 }
 
@@ -186,7 +186,7 @@ export async function presignEcdsa(
     key.sealedShare as Uint8Array,
     shareAad({ nodeId: ctx.id, keyId: key.id, version: key.version }),
   );
-  let material: Awaited<ReturnType<typeof loadEcdsaMaterial>> | undefined;
+  let material: EcdsaMaterial | undefined;
   try {
     material = await loadEcdsaMaterial(
       ctx,
@@ -231,7 +231,7 @@ export async function presignEcdsa(
     throw e;
   } finally {
     share.wipe();
-    if (material) await releaseMaterial(ctx, key, material);
+    await material?.release();
   }
 }
 
@@ -328,27 +328,6 @@ async function takePresignature(
 function armNext(ctx: NodeContext, key: KeyRecord, id: string | undefined, actor: string): void {
   if (id === undefined) return;
   ctx.armed.arm(ctx, key, id, actor, (tx) => takePresignature(ctx, tx, key, id));
-}
-
-/** Erases discarded pairs from storage and wipes the opened material. */
-async function releaseMaterial(
-  ctx: NodeContext,
-  key: KeyRecord,
-  material: Awaited<ReturnType<typeof loadEcdsaMaterial>>,
-): Promise<void> {
-  // A failed 2P-MUL check marked the pair's states discarded: erase them for good.
-  for (const [peer, st] of Object.entries(material.mulStates))
-    if (st.sender.discarded || st.receiver.discarded)
-      await ctx.store
-        .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
-        .catch((err: unknown) =>
-          ctx.log.warn('pair.discard_failed', { keyId: key.id, peer, error: String(err) }),
-        );
-  for (const s of Object.values(material.zeroSeeds)) s.wipe();
-  for (const st of Object.values(material.mulStates)) {
-    st.sender.secret.wipe();
-    st.receiver.secret.wipe();
-  }
 }
 
 function ecdsaResponse(

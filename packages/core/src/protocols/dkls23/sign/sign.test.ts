@@ -12,7 +12,7 @@ import { seededRandom } from '../../../engine/simulate/index.ts';
 import type { PartyId } from '../../../engine/types.ts';
 import { reconstructSecret, testSeed } from '../../testing/fixtures.ts';
 import { derivePath } from '../bip32/ckd.ts';
-import { assertValidEcdsa, CURVES } from './testing/assert-ecdsa.ts';
+import { assertSingleParty, assertValidEcdsa, CURVES } from './testing/assert-ecdsa.ts';
 import { MUL_HARNESSES, outputsOf, runSign, setupDkls23 } from './testing/fixtures.ts';
 import type { EcdsaSignatureOutput } from './types.ts';
 
@@ -47,6 +47,7 @@ for (const harness of MUL_HARNESSES)
         for (const o of Object.values(outs))
           assert.ok(equalBytes(o.signature, first.signature), 'same output everywhere');
         assertValidEcdsa(suite, first, groupKey, digest);
+        assertSingleParty(suite, first, sk, digest);
       }
     });
 
@@ -68,7 +69,9 @@ for (const harness of MUL_HARNESSES)
         const digest = sha256(utf8(`3-of-5 ${signers.join('+')}`));
         const { outcomes } = runSign({ setup, signers, seed: `${seed}/${signers.join(',')}`, digest });
         const outs = outputsOf(outcomes);
-        assertValidEcdsa(suite, outs[signers[0] as PartyId] as EcdsaSignatureOutput, groupKey, digest);
+        const sig = outs[signers[0] as PartyId] as EcdsaSignatureOutput;
+        assertValidEcdsa(suite, sig, groupKey, digest);
+        assertSingleParty(suite, sig, sk, digest);
       }
     });
   }

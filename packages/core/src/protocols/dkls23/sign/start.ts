@@ -216,7 +216,7 @@ function startRounds<Out>(
       return refuse('request.invalid', `no usable 2P-MUL states with ${j}`);
     if (st.sender.discarded || st.receiver.discarded)
       return refuse(
-        'request.invalid',
+        'sign.pair_needs_setup',
         `the 2P-MUL states with ${j} were discarded after a failed check; run the pairwise setup again`,
       );
   }

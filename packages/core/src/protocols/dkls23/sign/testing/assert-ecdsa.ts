@@ -29,3 +29,23 @@ export function assertValidEcdsa(
     .recoverPublicKey(digest);
   assert.ok(equalBytes(recovered.toBytes(true), publicKey), 'recovery id recovers the public key');
 }
+
+/**
+ * Test-only, with the reconstructed secret key: the signature is exactly what one party holding
+ * `sk` produces with some nonce k. Solving s = k⁻¹·(z + r·sk) for k gives the only candidate;
+ * it must satisfy x(k·G) ≡ r, which fails for a signature made under any other key.
+ */
+export function assertSingleParty(
+  suite: EcdsaSuiteName,
+  sig: EcdsaSignatureOutput,
+  sk: bigint,
+  digest: Bytes,
+): void {
+  const { Point } = CURVES[suite];
+  const { Fn } = Point;
+  const r = bytesToNumberBE(sig.r);
+  const s = bytesToNumberBE(sig.s);
+  const z = Fn.create(bytesToNumberBE(digest));
+  const k = Fn.div(Fn.add(z, Fn.mul(r, sk)), s);
+  assert.equal(Fn.create(Point.BASE.multiply(k).toAffine().x), r, 'x(k·G) ≡ r for the implied nonce');
+}
