@@ -203,6 +203,14 @@ test("node-1's audit log records each abort naming node-3; its OT states with no
       assert.equal(aborted.length, 1, `${mode}: one aborted signature among ${seen}`);
       const [rec] = aborted as [AuditEntry];
       assert.deepEqual(rec.detail.culprits, [CHEATER], `${mode}: culprits ${JSON.stringify(rec.detail)}`);
+      const check = cases.find((x) => x.mode === mode)?.code;
+      assert.equal(rec.detail.check, check, `${mode}: the record names the failed check`);
+      const discards = audit.filter((a) => a.keyId === key.id && a.action === 'key.pair_discarded');
+      assert.deepEqual(
+        discards.map((a) => [a.outcome, a.detail.peer]),
+        [['ok', CHEATER]],
+        `${mode}: the discard of the pair with node-3 is audited once`,
+      );
       assert.ok(
         signs.some((a) => a.ssid === rec.ssid && a.outcome === 'authorized'),
         `${mode}: the aborted session was authorised first`,

@@ -156,6 +156,7 @@ export async function recordFailure(
   e: unknown,
 ): Promise<void> {
   const err = e instanceof TkmsError ? e : new TkmsError('internal', { cause: e });
+  const abortCode = (err.meta.abort as { code?: unknown } | undefined)?.code;
   try {
     // A refused duplicate session id is audited, but the earlier session's row is left alone.
     const row = err.code === 'session.exists' ? 'none' : session.row;
@@ -170,7 +171,12 @@ export async function recordFailure(
         keyId: session.keyId,
         ssid: session.ssid,
         outcome: 'error',
-        detail: { code: err.code, culprits: [...err.culprits] },
+        detail: {
+          code: err.code,
+          culprits: [...err.culprits],
+          // Which check failed (protocol.bad_ot, protocol.bad_mul, …) when a protocol aborted.
+          ...(typeof abortCode === 'string' ? { check: abortCode } : {}),
+        },
       },
     });
   } catch (inner) {

@@ -220,8 +220,24 @@ export async function loadEcdsaMaterial(
           () =>
             ctx.store
               .discardPairStates(key.id, peer, 'a 2P-MUL check failed')
-              .then(() => {
+              .then(async () => {
                 ctx.log.info('pair.discarded', { keyId: key.id, peer });
+                await ctx.sessionLog
+                  .record({
+                    ssid: `pair-discard:${key.id}:${peer}:${Date.now()}`,
+                    protocol: 'tkms/dkls23-pair',
+                    keyId: key.id,
+                    row: 'none',
+                    status: 'done',
+                    audit: {
+                      actor: `node:${ctx.id}`,
+                      action: 'key.pair_discarded',
+                      keyId: key.id,
+                      outcome: 'ok',
+                      detail: { peer, reason: 'a 2P-MUL check failed' },
+                    },
+                  })
+                  .catch((err: unknown) => ctx.log.warn('audit.write_failed', { error: String(err) }));
                 return true;
               })
               .catch((err: unknown) => {
