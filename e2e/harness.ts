@@ -64,6 +64,8 @@ export type ClusterOptions = {
   launch?: Record<string, NodeLaunch>;
   /** Merged into every node's config file before the nodes start (e.g. longer deadlines). */
   nodeConfig?: Record<string, unknown>;
+  /** Per node id: its `database` setting (default: its own PGlite directory). */
+  database?: (id: string) => string;
 };
 
 export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
@@ -76,10 +78,12 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   }
   if (!base) throw new Error('no free ports');
   const { clientPath, client, configs } = ensureDevCluster({ dir, nodes: n, basePort: base });
-  if (o.nodeConfig)
-    for (const path of configs) {
+  if (o.nodeConfig || o.database)
+    for (const [i, path] of configs.entries()) {
       const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-      writeFileSync(path, `${JSON.stringify({ ...raw, ...o.nodeConfig }, null, 2)}\n`);
+      const id = client.nodes[i]?.id as string;
+      const database = o.database ? { database: o.database(id) } : {};
+      writeFileSync(path, `${JSON.stringify({ ...raw, ...o.nodeConfig, ...database }, null, 2)}\n`);
     }
   const ids = client.nodes.map((x) => x.id);
   const urls = Object.fromEntries(client.nodes.map((x) => [x.id, x.url]));

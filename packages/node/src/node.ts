@@ -92,7 +92,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
     clusterNodes: [config.id, ...config.peers.map((p) => p.id)].sort(),
     store,
     keys: new KeyCache(store),
-    sessionLog: createSessionLog(store, { busy: () => sessions.liveCount > 0 }),
+    sessionLog: createSessionLog(store, { running: () => sessions.liveCount }),
     sealer,
     sessions,
     random: (n) => new Uint8Array(randomBytes(n)),

@@ -7,17 +7,17 @@
 export type GroupCommitOptions = {
   maxBatch?: number;
   /**
-   * Asked when a flush is about to start alone: return a wait in ms to let more items join
-   * (e.g. while other operations are still running), or 0 to flush now. Under no load the answer
-   * is 0 and nothing is delayed.
+   * Asked before a flush of `queued` items (fewer than `maxBatch`): return a wait in ms to let
+   * more items join (e.g. while other operations that will submit are still running), or 0 to
+   * flush now. Under no load the answer is 0 and nothing is delayed.
    */
-  linger?: () => number;
+  linger?: (queued: number) => number;
 };
 
 export class GroupCommit<T> {
   readonly #flush: (items: T[]) => Promise<void>;
   readonly #maxBatch: number;
-  readonly #linger: () => number;
+  readonly #linger: (queued: number) => number;
   #queue: Array<{ item: T; resolve: () => void; reject: (e: unknown) => void }> = [];
   #running = false;
 
@@ -30,7 +30,13 @@ export class GroupCommit<T> {
   submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#running) void this.#drain();
+      if (!this.#running) {
+        // Flush on the next turn of the event loop, not now: items submitted a few microtasks
+        // apart (a presignature taken ahead, then the same request's audit record) then share
+        // one commit instead of the second waiting for the first's.
+        this.#running = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
@@ -38,7 +44,7 @@ export class GroupCommit<T> {
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
-        const wait = this.#queue.length < this.#maxBatch ? this.#linger() : 0;
+        const wait = this.#queue.length < this.#maxBatch ? this.#linger(this.#queue.length) : 0;
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const batch = this.#queue.splice(0, this.#maxBatch);
         try {

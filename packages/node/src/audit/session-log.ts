@@ -23,39 +23,51 @@ export type SessionOutcome = {
 };
 
 /**
- * `busy()` tells whether other sessions are still running; if so a lone record waits up to
- * `lingerMs` so that records finishing together share one commit (one fsync).
+ * `running()` counts the sessions in progress. While more are running than there are records
+ * waiting (each running session has at most one record in flight at a time), a flush waits up to
+ * `lingerMs` so that records finishing together share one commit (one fsync); a lone signature,
+ * whose own session is the only one running, is not delayed.
  */
 export function createSessionLog(
   store: Store,
-  opts: { busy?: () => boolean; lingerMs?: number } = {},
+  opts: { running?: () => number; lingerMs?: number } = {},
 ): { record(o: SessionOutcome): Promise<void> } {
   const lingerMs = opts.lingerMs ?? 2;
-  const busy = opts.busy ?? (() => false);
+  const running = opts.running ?? (() => 0);
   const gc = new GroupCommit<SessionOutcome>(
     (items) =>
       store.transaction(async (tx) => {
-        await tx.insertFinishedSessions(
-          items
-            .filter((o) => o.row === 'insert')
-            .map((o) => ({
-              ssid: o.ssid,
-              protocol: o.protocol,
-              keyId: o.keyId,
-              status: o.status,
-              ...(o.status === 'aborted'
-                ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
-                : {}),
-            })),
-        );
-        for (const o of items.filter((x) => x.row === 'update')) {
-          if (o.status === 'done') await tx.finishSession(o.ssid, 'done');
-          else await tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] });
-        }
-        for (const o of items) if (o.within) await o.within(tx);
-        await tx.appendAuditBatch(items.map((o) => o.audit));
+        // Posted together, not one after another: the statements do not depend on each other,
+        // and awaiting each would cost a round trip through this (busy) event loop per statement
+        // while the transaction holds the database (PGlite's worker runs them back to back).
+        // Every one settles before the transaction ends, so a failure rolls back all of them.
+        const settled = await Promise.allSettled([
+          tx.insertFinishedSessions(
+            items
+              .filter((o) => o.row === 'insert')
+              .map((o) => ({
+                ssid: o.ssid,
+                protocol: o.protocol,
+                keyId: o.keyId,
+                status: o.status,
+                ...(o.status === 'aborted'
+                  ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
+                  : {}),
+              })),
+          ),
+          ...items
+            .filter((x) => x.row === 'update')
+            .map((o) =>
+              o.status === 'done'
+                ? tx.finishSession(o.ssid, 'done')
+                : tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] }),
+            ),
+          ...items.map((o) => o.within?.(tx)),
+          tx.appendAuditBatch(items.map((o) => o.audit)),
+        ]);
+        for (const r of settled) if (r.status === 'rejected') throw r.reason;
       }),
-    { linger: () => (busy() ? lingerMs : 0) },
+    { linger: (queued) => (running() > queued ? lingerMs : 0) },
   );
   return { record: (o) => gc.submit(o) };
 }

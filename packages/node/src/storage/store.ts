@@ -174,6 +174,8 @@ export class Store {
   readonly #shared: SharedState;
   /** True for the store `transaction()` hands out. */
   readonly #inTx: boolean;
+  /** Tail of this transaction's audit appends: each starts from the head the previous one left. */
+  #txAppendTail: Promise<unknown> = Promise.resolve();
 
   constructor(db: Db, opts: StoreOptions = {}, shared?: SharedState) {
     this.db = db;
@@ -185,7 +187,14 @@ export class Store {
 
   /** Runs `fn` with a store bound to one transaction; all or nothing. Nests with savepoints. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new Store(tx, this.#opts, this.#shared)));
+    return this.db
+      .transaction((tx) => fn(new Store(tx, this.#opts, this.#shared)))
+      .catch((e: unknown) => {
+        // An append that ran in the rolled-back transaction moved the cached head past what is
+        // stored: forget it, so the next append reads the head (locking path) instead of missing it.
+        this.#shared.auditHead = null;
+        throw e;
+      });
   }
 
   #timestamp(): string {
@@ -482,9 +491,14 @@ export class Store {
   async appendAuditBatch(inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
     // Appends from this process run one at a time, so each starts from the head the previous one
     // left and the one-statement path applies; concurrent appends would all miss it and fall back
-    // to the locking path. Not inside a transaction: its statements already run in order, and
-    // waiting there for an append that is queued behind the same transaction would deadlock.
-    if (this.#inTx) return this.#appendAuditBatch(inputs);
+    // to the locking path. Inside a transaction the queue is the transaction's own (waiting for
+    // an append queued behind the same transaction would deadlock): its statements may be posted
+    // together (the session log does), and two appends in it must not race for one head.
+    if (this.#inTx) {
+      const run = this.#txAppendTail.then(() => this.#appendAuditBatch(inputs));
+      this.#txAppendTail = run.catch(() => undefined);
+      return run;
+    }
     const run = this.#shared.appendTail.then(() => this.#appendAuditBatch(inputs));
     this.#shared.appendTail = run.then(
       () => undefined,
