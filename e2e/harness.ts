@@ -52,7 +52,8 @@ const tsxLoader = import.meta.resolve('tsx');
 function spawnEntry(entry: string, configPath: string, quiet: boolean, env: NodeJS.ProcessEnv): ChildProcess {
   const flags = (process.env.TKMS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...flags, '--import', tsxLoader, entry, '--config', configPath], {
-    stdio: ['ignore', quiet ? 'ignore' : 'pipe', quiet ? 'ignore' : 'pipe'],
+    // stderr is always piped: a quiet node's last words are kept for the error if it dies starting.
+    stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
 }
@@ -73,7 +74,9 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tkms-e2e-'));
   let base = 0;
   for (let tries = 0; tries < 50 && !base; tries++) {
-    const b = 20000 + Math.floor(Math.random() * 30000);
+    // Below Linux's ephemeral range (32768–60999): a port there can be taken by any outgoing
+    // connection between this check and the node's bind, and the node then exits EADDRINUSE.
+    const b = 12000 + Math.floor(Math.random() * 20000);
     if (await portsFree(b, n)) base = b;
   }
   if (!base) throw new Error('no free ports');
@@ -95,12 +98,20 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     const env = { ...(quiet ? { TKMS_LOG: 'silent' } : {}), ...launch.env };
     const child = launch.entry
       ? spawnEntry(launch.entry, configOf(id), quiet, env)
-      : spawnNode(configOf(id), { quiet, env });
+      : spawnNode(configOf(id), { quiet, env, stderr: true });
     child.stdout?.pipe(process.stdout);
-    child.stderr?.pipe(process.stderr);
+    let lastWords = '';
+    child.stderr?.on('data', (b: Buffer) => {
+      if (!quiet) process.stderr.write(b);
+      lastWords = (lastWords + b.toString('utf8')).slice(-2000);
+    });
     procs.set(id, child);
     // Generous: n nodes start at once, each compiling through tsx and opening PGlite.
-    await waitHealthy(urls[id] as string, 60_000, child);
+    try {
+      await waitHealthy(urls[id] as string, 60_000, child);
+    } catch (e) {
+      throw lastWords ? new Error(`${(e as Error).message}: ${lastWords.trim()}`) : e;
+    }
   };
   const stop = async (id: string) => {
     const c = procs.get(id);

@@ -78,12 +78,13 @@ const tsxLoader = import.meta.resolve('tsx');
 
 export function spawnNode(
   configPath: string,
-  opts: { quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
+  opts: { quiet?: boolean; env?: NodeJS.ProcessEnv; stderr?: boolean } = {},
 ): ChildProcess {
   // TKMS_NODE_FLAGS passes extra Node flags to each node (e.g. --cpu-prof for profiling).
   const flags = (process.env.TKMS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...flags, '--import', tsxLoader, nodeBin, '--config', configPath], {
-    stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', opts.quiet ? 'ignore' : 'pipe'],
+    // `stderr: true` pipes stderr even when quiet (the caller keeps it, e.g. to say why a node died).
+    stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', opts.quiet && !opts.stderr ? 'ignore' : 'pipe'],
     env: { ...process.env, ...opts.env },
   });
 }
