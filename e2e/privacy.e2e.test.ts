@@ -16,7 +16,7 @@ import {
   utf8,
 } from '@tkms/core';
 import { generateToken, hashToken, type NodeConfig } from '@tkms/node';
-import { createClient, type TkmsClient } from '@tkms/sdk';
+import { createClient, type HttpTransport, type TkmsClient } from '@tkms/sdk';
 import { loadClientConfig } from '@tkms/sdk/load-config';
 import { runCli } from './cli.ts';
 import { type Cluster, startCluster } from './harness.ts';
@@ -28,11 +28,16 @@ const failsWith = (code: string, text?: RegExp) => (e: unknown) =>
 let c: Cluster;
 let oprf: KeyInfo;
 let ecies: KeyInfo;
-/** A client that talks only to `nodes` (so a test picks the quorum). */
-const clientOn = (nodes: string[], tokens?: Record<string, string>): TkmsClient => {
+/** A client that talks only to `nodes` (so a test picks the quorum), optionally through `transport`. */
+const clientOn = (
+  nodes: string[],
+  tokens?: Record<string, string>,
+  transport?: HttpTransport,
+): TkmsClient => {
   const cfg = loadClientConfig(c.clientPath);
   return createClient({
     ...cfg,
+    ...(transport ? { transport } : {}),
     nodes: cfg.nodes
       .filter((n) => nodes.includes(n.id))
       .map((n) => (tokens ? { ...n, apiKey: tokens[n.id] as string } : n)),
@@ -239,26 +244,22 @@ test('ecies-p256: any 2 of 3 decrypt; nodes refuse malformed ciphertexts; node t
 
   // Record every request to and answer from a node while decrypting.
   const seen: string[] = [];
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    if (typeof init?.body === 'string') seen.push(init.body);
-    const res = await realFetch(input, init);
-    seen.push(await res.clone().text());
-    return res;
+  const send = loadClientConfig(c.clientPath).transport as HttpTransport;
+  const recording: HttpTransport = async (req) => {
+    if (req.body !== undefined) seen.push(req.body);
+    const answer = await send(req);
+    seen.push(answer.body);
+    return answer;
   };
-  try {
-    for (const pair of [
-      ['node-1', 'node-2'],
-      ['node-1', 'node-3'],
-      ['node-2', 'node-3'],
-    ]) {
-      const r = await clientOn(pair).decrypt({ keyId: ecies.id, ciphertext });
-      assert.equal(new TextDecoder().decode(r.plaintext), secret);
-      assert.equal(r.label, 'payloads/7');
-      assert.deepEqual([...r.used].sort(), pair);
-    }
-  } finally {
-    globalThis.fetch = realFetch;
+  for (const pair of [
+    ['node-1', 'node-2'],
+    ['node-1', 'node-3'],
+    ['node-2', 'node-3'],
+  ]) {
+    const r = await clientOn(pair, undefined, recording).decrypt({ keyId: ecies.id, ciphertext });
+    assert.equal(new TextDecoder().decode(r.plaintext), secret);
+    assert.equal(r.label, 'payloads/7');
+    assert.deepEqual([...r.used].sort(), pair);
   }
   assert.ok(seen.length >= 12, 'requests and answers were recorded');
   const forms = [secret, bytesToHex(utf8(secret)), Buffer.from(secret).toString('base64')];

@@ -44,7 +44,7 @@ import {
   type SealedDocument,
   sealFields,
 } from './fields.ts';
-import { callNode } from './http.ts';
+import { callNode as callNodeWith, fetchTransport } from './http.ts';
 import { PresignaturePool } from './presign-pool.ts';
 import {
   type DataKeyResult,
@@ -114,6 +114,9 @@ export function createClient(config: ClientConfig) {
   const byId = new Map(config.nodes.map((n) => [n.id, n]));
   const keyCache = new Map<string, KeyInfo>();
   const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+  const transport = config.transport ?? fetchTransport;
+  const callNode = <T>(n: NodeEndpoint, method: 'GET' | 'POST', path: string, body: unknown, ms: number) =>
+    callNodeWith<T>(n, method, path, body, ms, transport);
 
   const node = (id: string): NodeEndpoint => {
     const n = byId.get(id);

@@ -1,3 +1,5 @@
+import type { HttpTransport } from './http.ts';
+
 /** How the client reaches one node: its URL, this client's credential there, and its pinned keys. */
 export type NodeEndpoint = {
   id: string;
@@ -9,6 +11,11 @@ export type NodeEndpoint = {
 
 export type ClientConfig = {
   nodes: NodeEndpoint[];
+  /**
+   * How requests are sent. Default: the platform's `fetch`. In Node, `loadClientConfig` sets
+   * `nodeHttpTransport()` (node-http.ts), which costs less CPU per request.
+   */
+  transport?: HttpTransport;
   /** Per-call timeout to one node (ms). Default 15 000. */
   timeoutMs?: number;
   /** Health-check timeout when choosing signers (ms). Default 1 500. */

@@ -8,4 +8,4 @@ export {
   type TkmsClient,
 } from './client.ts';
 export type { ClientConfig, NodeEndpoint } from './config.ts';
-export { callNode } from './http.ts';
+export { callNode, fetchTransport, type HttpAnswer, type HttpRequest, type HttpTransport } from './http.ts';

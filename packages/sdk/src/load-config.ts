@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { TkmsError } from '@tkms/core';
 import type { ClientConfig, NodeEndpoint } from './config.ts';
+import { sharedNodeHttpTransport } from './node-http.ts';
 
-/** Reads `client.json` as written by `tkms dev` (or by hand). */
+/** Reads `client.json` as written by `tkms dev` (or by hand), with Node's HTTP transport. */
 export function loadClientConfig(path: string): ClientConfig {
   let raw: unknown;
   try {
@@ -28,5 +29,5 @@ export function loadClientConfig(path: string): ClientConfig {
       ...(typeof n.encPublicKey === 'string' ? { encPublicKey: n.encPublicKey } : {}),
     });
   }
-  return { nodes: out };
+  return { nodes: out, transport: sharedNodeHttpTransport() };
 }
