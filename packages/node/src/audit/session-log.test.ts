@@ -46,16 +46,39 @@ describe('session log', () => {
 
   const actions = async () => (await store.listAudit({ limit: 10_000 })).map((a) => a.action);
 
-  it('writes records submitted a few microtasks apart in one transaction', async () => {
+  it('appends records submitted a few microtasks apart in one statement, with no transaction', async () => {
     const log = createSessionLog(store);
     const before = transactions;
-    const first = log.record(outcome('test.first'));
+    const appends: number[] = [];
+    const append = store.appendAuditBatch.bind(store);
+    store.appendAuditBatch = (inputs) => {
+      appends.push(inputs.length);
+      return append(inputs);
+    };
+    try {
+      const first = log.record(outcome('test.first'));
+      await Promise.resolve();
+      await Promise.resolve();
+      const second = log.record(outcome('test.second'));
+      await Promise.all([first, second]);
+    } finally {
+      store.appendAuditBatch = append;
+    }
+    assert.deepEqual(appends, [2], 'one append of both records');
+    assert.equal(transactions - before, 0, 'an audit-only outcome needs no transaction');
+    assert.deepEqual((await actions()).slice(-2), ['test.first', 'test.second']);
+  });
+
+  it('writes outcomes with rows or work of their own, submitted together, in one transaction', async () => {
+    const log = createSessionLog(store);
+    const before = transactions;
+    const work = () => outcome('test.work', { within: async () => undefined });
+    const first = log.record(work());
     await Promise.resolve();
-    await Promise.resolve();
-    const second = log.record(outcome('test.second'));
+    const second = log.record(outcome('test.row', { row: 'insert' }));
     await Promise.all([first, second]);
     assert.equal(transactions - before, 1, 'one commit for both');
-    assert.deepEqual((await actions()).slice(-2), ['test.first', 'test.second']);
+    assert.deepEqual((await actions()).slice(-2), ['test.work', 'test.row']);
   });
 
   it("runs an item's own work in its transaction, and a failure there writes nothing of that item", async () => {

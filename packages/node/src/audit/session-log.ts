@@ -1,6 +1,7 @@
 /**
  * Writes the end of a session: its row in `sessions` and its audit record, in one transaction,
- * group-committed with whatever else finished meanwhile.
+ * group-committed with whatever else finished meanwhile; an outcome that is only an audit record
+ * is appended in one statement.
  */
 import type { SessionAbortInput, Store } from '../storage/index.ts';
 import type { AuditInput } from '../storage/store.ts';
@@ -34,39 +35,55 @@ export function createSessionLog(
 ): { record(o: SessionOutcome): Promise<void> } {
   const lingerMs = opts.lingerMs ?? 2;
   const running = opts.running ?? (() => 0);
-  const gc = new GroupCommit<SessionOutcome>(
-    (items) =>
-      store.transaction(async (tx) => {
-        // Posted together, not one after another: the statements do not depend on each other,
-        // and awaiting each would cost a round trip through this (busy) event loop per statement
-        // while the transaction holds the database (PGlite's worker runs them back to back).
-        // Every one settles before the transaction ends, so a failure rolls back all of them.
-        const settled = await Promise.allSettled([
-          tx.insertFinishedSessions(
-            items
-              .filter((o) => o.row === 'insert')
-              .map((o) => ({
-                ssid: o.ssid,
-                protocol: o.protocol,
-                keyId: o.keyId,
-                status: o.status,
-                ...(o.status === 'aborted'
-                  ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
-                  : {}),
-              })),
+  /** Everything of outcomes with rows or work of their own, in one transaction. */
+  const writeTogether = (items: SessionOutcome[]) =>
+    store.transaction(async (tx) => {
+      // Posted together, not one after another: the statements do not depend on each other,
+      // and awaiting each would cost a round trip through this (busy) event loop per statement
+      // while the transaction holds the database (PGlite's worker runs them back to back).
+      // Every one settles before the transaction ends, so a failure rolls back all of them.
+      const settled = await Promise.allSettled([
+        tx.insertFinishedSessions(
+          items
+            .filter((o) => o.row === 'insert')
+            .map((o) => ({
+              ssid: o.ssid,
+              protocol: o.protocol,
+              keyId: o.keyId,
+              status: o.status,
+              ...(o.status === 'aborted'
+                ? { abort: o.abort ?? { code: 'internal' as const, culprits: [] } }
+                : {}),
+            })),
+        ),
+        ...items
+          .filter((x) => x.row === 'update')
+          .map((o) =>
+            o.status === 'done'
+              ? tx.finishSession(o.ssid, 'done')
+              : tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] }),
           ),
-          ...items
-            .filter((x) => x.row === 'update')
-            .map((o) =>
-              o.status === 'done'
-                ? tx.finishSession(o.ssid, 'done')
-                : tx.finishSession(o.ssid, 'aborted', o.abort ?? { code: 'internal', culprits: [] }),
-            ),
-          ...items.map((o) => o.within?.(tx)),
-          tx.appendAuditBatch(items.map((o) => o.audit)),
-        ]);
-        for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      }),
+        ...items.map((o) => o.within?.(tx)),
+        tx.appendAuditBatch(items.map((o) => o.audit)),
+      ]);
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    });
+  const auditOnly = (o: SessionOutcome) => o.row === 'none' && !o.within;
+  const gc = new GroupCommit<SessionOutcome>(
+    async (items, settled) => {
+      // Records with nothing else to write (a signature's authorisation record, most outcomes)
+      // first, in the one statement that appends and commits at once (the audit append is a
+      // single compare-and-swap statement): one round trip to the database, not four (BEGIN,
+      // statements, COMMIT), each waiting for this busy event loop in between. Their callers go
+      // on while the rest is written; one flush at a time, so the two never race for the head.
+      const alone = items.filter(auditOnly);
+      if (alone.length > 0) {
+        await store.appendAuditBatch(alone.map((o) => o.audit));
+        for (const o of alone) settled(o);
+      }
+      const rest = items.filter((o) => !auditOnly(o));
+      if (rest.length > 0) await writeTogether(rest);
+    },
     { linger: (queued) => (running() > queued ? lingerMs : 0) },
   );
   return { record: (o) => gc.submit(o) };

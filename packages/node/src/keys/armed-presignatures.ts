@@ -16,7 +16,7 @@
  * it is used, so it signs at most once. One not claimed within `ttlMs` is wiped and stays used
  * (a burnt presignature costs only its recomputation). At most `max` are held.
  */
-import { type Presignature, TkmsError } from '@tkms/core';
+import { type Bytes, type Presignature, TkmsError } from '@tkms/core';
 import type { NodeContext } from '../context.ts';
 import type { KeyRecord, Store } from '../storage/index.ts';
 
@@ -51,9 +51,15 @@ export class ArmedPresignatures {
     key: KeyRecord,
     id: string,
     actor: string,
-    take: (tx: Store) => Promise<Presignature>,
+    /**
+     * `take` marks it used in the transaction and returns its sealed secret; `open` opens that
+     * after the commit, so the transaction (which the current signature's record may share)
+     * does not wait for the decryption and decoding.
+     */
+    presignature: { take: (tx: Store) => Promise<Bytes>; open: (sealed: Bytes) => Presignature },
   ): void {
     if (this.#entries.has(id) || this.#entries.size >= this.#max) return;
+    let sealed: Bytes | undefined;
     let opened: Presignature | undefined;
     const ready = ctx.sessionLog
       .record({
@@ -71,12 +77,16 @@ export class ArmedPresignatures {
           detail: { for: 'the next signature', presignatureId: id },
         },
         within: async (tx) => {
-          opened?.secret.wipe(); // a group commit retried alone runs this again
-          opened = await take(tx);
+          sealed = await presignature.take(tx); // a group commit retried alone runs this again
         },
       })
+      .then(() => {
+        // Used in the database now: if it does not open, it is lost (as after a crash).
+        opened = presignature.open(sealed as Bytes);
+        return opened;
+      })
       .then(
-        () => opened,
+        (p) => p,
         (e: unknown) => {
           opened?.secret.wipe();
           ctx.log.info('presignature.arm_failed', {

@@ -12,6 +12,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  type Bytes,
   bytesToHex,
   computeSsid,
   concatBytes,
@@ -314,8 +315,22 @@ async function takePresignature(
   key: KeyRecord,
   id: string,
 ): Promise<Presignature> {
+  return openPresignature(ctx, key, id, await takeSealedPresignature(ctx, tx, key, id));
+}
+
+/** Marks presignature `id` used in `tx` and returns its sealed secret (the stored copy is erased). */
+async function takeSealedPresignature(
+  ctx: NodeContext,
+  tx: Store,
+  key: KeyRecord,
+  id: string,
+): Promise<Bytes> {
   const sealed = await tx.takePresignature(id, key.id);
   if (!sealed) throw new TkmsError('sign.presignature_unavailable', { details: `${id} on ${ctx.id}` });
+  return sealed;
+}
+
+function openPresignature(ctx: NodeContext, key: KeyRecord, id: string, sealed: Bytes): Presignature {
   const plain = ctx.sealer.open(sealed, presignatureAad(ctx, key, id));
   try {
     return decodePresignature(plain.expose());
@@ -327,7 +342,10 @@ async function takePresignature(
 /** Takes the caller's next presignature now, off this request's critical path (never throws). */
 function armNext(ctx: NodeContext, key: KeyRecord, id: string | undefined, actor: string): void {
   if (id === undefined) return;
-  ctx.armed.arm(ctx, key, id, actor, (tx) => takePresignature(ctx, tx, key, id));
+  ctx.armed.arm(ctx, key, id, actor, {
+    take: (tx) => takeSealedPresignature(ctx, tx, key, id),
+    open: (sealed) => openPresignature(ctx, key, id, sealed),
+  });
 }
 
 function ecdsaResponse(

@@ -102,3 +102,42 @@ function plainError(w: WireError): Error {
     w.constraint === undefined ? {} : { constraint: w.constraint },
   );
 }
+
+/**
+ * Sends messages to the other thread in batches: what is sent during one burst of synchronous
+ * code and promise callbacks goes as one array, so one postMessage (one clone, one wake-up of the
+ * other thread) carries a whole transaction's BEGIN and statements, or several answers. Order is
+ * kept. If a batch cannot be cloned, each message is posted alone and only the one that cannot
+ * be cloned goes to `unclonable`.
+ */
+export class PostBatcher<T> {
+  #queue: T[] = [];
+  readonly #post: (batch: T[]) => void;
+  readonly #unclonable: (m: T, e: unknown) => void;
+
+  constructor(post: (batch: T[]) => void, unclonable: (m: T, e: unknown) => void) {
+    this.#post = post;
+    this.#unclonable = unclonable;
+  }
+
+  send(m: T): void {
+    // process.nextTick runs once the current microtask queue has drained (within this turn).
+    if (this.#queue.push(m) === 1) process.nextTick(() => this.#flush());
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    this.#queue = [];
+    try {
+      this.#post(batch);
+    } catch {
+      for (const m of batch) {
+        try {
+          this.#post([m]);
+        } catch (e) {
+          this.#unclonable(m, e);
+        }
+      }
+    }
+  }
+}

@@ -37,6 +37,7 @@ import {
 } from './pglite.ts';
 import {
   decodeError,
+  PostBatcher,
   type WorkerHello,
   type WorkerInit,
   type WorkerRequest,
@@ -134,7 +135,9 @@ class WorkerChannel {
   constructor(worker: Worker, dataDir: string | null) {
     this.#worker = worker;
     this.#dataDir = dataDir;
-    worker.on('message', (m: WorkerResponse) => this.#settle(m));
+    worker.on('message', (batch: WorkerResponse[]) => {
+      for (const m of batch) this.#settle(m);
+    });
     worker.on('error', (e) => this.#die(`it failed: ${e.message}`, e));
     worker.on('messageerror', (e) => {
       this.#die(`a message could not be read: ${e.message}`, e);
@@ -158,15 +161,25 @@ class WorkerChannel {
     return new Promise((resolve, reject) => {
       if (this.#dead) return reject(this.#dead);
       const id = ++this.#nextId;
-      try {
-        this.#worker.postMessage({ ...req, id });
-      } catch (e) {
-        return reject(storageError(e, what)); // a parameter that cannot be cloned
-      }
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject, what });
+      this.#outbox.send({ ...req, id } as WorkerRequest);
     });
   }
+
+  readonly #outbox = new PostBatcher<WorkerRequest>(
+    (batch) => {
+      if (!this.#dead) this.#worker.postMessage(batch);
+    },
+    // A parameter that cannot be cloned fails its own request only.
+    (m, e) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      p.reject(storageError(e, p.what));
+    },
+  );
 
   #settle(m: WorkerResponse): void {
     const p = this.#pending.get(m.id);

@@ -176,6 +176,7 @@ export class Store {
   readonly #inTx: boolean;
   /** Tail of this transaction's audit appends: each starts from the head the previous one left. */
   #txAppendTail: Promise<unknown> = Promise.resolve();
+  #txAppendsInFlight = 0;
 
   constructor(db: Db, opts: StoreOptions = {}, shared?: SharedState) {
     this.db = db;
@@ -495,8 +496,18 @@ export class Store {
     // an append queued behind the same transaction would deadlock): its statements may be posted
     // together (the session log does), and two appends in it must not race for one head.
     if (this.#inTx) {
-      const run = this.#txAppendTail.then(() => this.#appendAuditBatch(inputs));
-      this.#txAppendTail = run.catch(() => undefined);
+      // Posted at once when none is in flight (the common case), so it joins the statements
+      // posted with it.
+      const run =
+        this.#txAppendsInFlight === 0
+          ? this.#appendAuditBatch(inputs)
+          : this.#txAppendTail.then(() => this.#appendAuditBatch(inputs));
+      this.#txAppendsInFlight++;
+      this.#txAppendTail = run
+        .catch(() => undefined)
+        .finally(() => {
+          this.#txAppendsInFlight--;
+        });
       return run;
     }
     const run = this.#shared.appendTail.then(() => this.#appendAuditBatch(inputs));
