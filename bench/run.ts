@@ -4,16 +4,22 @@
  * signatures per second at concurrency 1 and 16, and the cost of one single-party @noble/curves
  * signature measured in the same run, as a ratio; then data keys, field-level encryption and
  * threshold decryption (bench/privacy.ts). Results go to stdout and bench/results/.
- * `-- --quick` runs fewer iterations; `-- --only signing|privacy` runs one part.
+ * `-- --quick` runs fewer iterations; `-- --only signing|privacy` runs one part; `-- --type <key type>`
+ * runs the signing part for one key type; `-- --database postgres` gives each node its own new
+ * database on the PostgreSQL server (TKMS_BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres)
+ * instead of embedded PGlite, and drops them afterwards.
  */
+
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { type KeyType, RECEIVER_MESSAGE_BYTES, SENDER_MESSAGE_BYTES } from '@tkms/core';
+import { openDb } from '@tkms/node/storage/db';
 import { createClient } from '@tkms/sdk';
 import { loadClientConfig } from '@tkms/sdk/load-config';
-import { type Cluster, startCluster } from '../e2e/harness.ts';
+import { type Cluster, type ClusterOptions, startCluster } from '../e2e/harness.ts';
 import { benchPrivacy } from './privacy.ts';
 import { median, pct } from './stats.ts';
 
@@ -21,6 +27,11 @@ const quick = process.argv.includes('--quick');
 /** `--only signing` or `--only privacy` runs one part. */
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const part = (name: string) => !process.argv.includes('--only') || only === name;
+const arg = (flag: string) =>
+  process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined;
+const onlyType = arg('--type');
+const database = arg('--database') ?? 'pglite';
+if (database !== 'pglite' && database !== 'postgres') throw new Error('--database is pglite or postgres');
 const N_DKG = quick ? 3 : 10;
 const N_SEQ = quick ? 30 : 200;
 const N_PAR = quick ? 64 : 400;
@@ -62,16 +73,52 @@ async function peerBytes(c: Cluster, nodes: readonly string[]): Promise<number> 
   return sum;
 }
 
+/** A new database per node on the PostgreSQL server, dropped by `drop()`. */
+async function postgresDatabases(): Promise<{
+  urlFor: NonNullable<ClusterOptions['database']>;
+  drop(): Promise<void>;
+}> {
+  const adminUrl = process.env.TKMS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = await openDb(adminUrl, { maxConnections: 1 });
+  const run = randomBytes(4).toString('hex');
+  const created: string[] = [];
+  const urls = new Map<string, string>();
+  for (const id of ['node-1', 'node-2', 'node-3']) {
+    const name = `tkms_bench_${run}_${id.replace('-', '_')}`;
+    await admin.exec(`CREATE DATABASE ${name}`);
+    created.push(name);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    urls.set(id, u.toString());
+  }
+  return {
+    urlFor: (id) => {
+      const u = urls.get(id);
+      if (!u) throw new Error(`no database for ${id}`);
+      return u;
+    },
+    drop: async () => {
+      for (const name of created) await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.close();
+    },
+  };
+}
+
 async function main() {
   console.log(
     `tkms bench: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}`,
   );
-  console.log('starting 3 node processes (2-of-3, embedded PGlite, loopback HTTP)…');
-  const c = await startCluster();
+  console.log(
+    `starting 3 node processes (2-of-3, ${database === 'postgres' ? 'one PostgreSQL database each' : 'embedded PGlite'}, loopback HTTP)…`,
+  );
+  const pg = database === 'postgres' ? await postgresDatabases() : undefined;
+  const c = await startCluster(pg ? { database: pg.urlFor } : {});
   const results: Record<string, unknown>[] = [];
   try {
     for (const type of part('signing')
-      ? (['eddsa-ed25519', 'schnorr-secp256k1', 'ecdsa-secp256k1'] as const)
+      ? (['eddsa-ed25519', 'schnorr-secp256k1', 'ecdsa-secp256k1'] as const).filter(
+          (t) => onlyType === undefined || t === onlyType,
+        )
       : []) {
       // DKLs23 keys carry the pairwise OT setup (seconds), and each signature moves ~136 kB.
       const slow = type === 'ecdsa-secp256k1';
@@ -207,6 +254,7 @@ async function main() {
     if (part('privacy')) results.push(await benchPrivacy(c, quick));
   } finally {
     await c.close();
+    await pg?.drop();
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const out = new URL(
@@ -215,7 +263,7 @@ async function main() {
   );
   writeFileSync(
     out,
-    `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), database, cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, results }, null, 2)}\n`,
   );
   console.log(`\nresults written to ${out.pathname}`);
 }
