@@ -104,6 +104,84 @@ async function postgresDatabases(): Promise<{
   };
 }
 
+/**
+ * Presigns `n` (timed), then signs once with each, naming the next so the signers take it off the
+ * critical path. Returns both timings and the peer byte counter after presigning.
+ */
+async function presignedRun(
+  c: Cluster,
+  keyId: string,
+  signers: string[],
+  n: number,
+): Promise<{ pre: number[]; online: number[]; afterPresign: number }> {
+  process.stdout.write(`\n  presign ×${n}, then sign with each `);
+  const pre: number[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    ids.push((await c.client.presign({ keyId, signers })).presignatureId);
+    pre.push(performance.now() - t);
+  }
+  const afterPresign = await peerBytes(c, signers);
+  const online: number[] = [];
+  for (const [i, presignatureId] of ids.entries()) {
+    const t = performance.now();
+    const next = ids[i + 1];
+    await c.client.sign({
+      keyId,
+      message: new TextEncoder().encode(`bench presigned ${i}`),
+      signers,
+      presignatureId,
+      ...(next ? { nextPresignatureId: next } : {}),
+    });
+    online.push(performance.now() - t);
+    if (i % 10 === 0) process.stdout.write('.');
+  }
+  return { pre, online, afterPresign };
+}
+
+/**
+ * The same 2-of-3 secp256k1 ECDSA measurements on nodes that keep noble for secp256k1
+ * (TKMS_SECP256K1_BACKEND=noble), so the libsecp256k1 backend is compared in the same run.
+ */
+async function nobleEcdsaPass(n: number): Promise<Record<string, number>> {
+  process.stdout.write('\necdsa-secp256k1, nodes on noble alone (no libsecp256k1 backend), for comparison');
+  const env = { TKMS_SECP256K1_BACKEND: 'noble' };
+  const pg = database === 'postgres' ? await postgresDatabases() : undefined;
+  const c = await startCluster({
+    launch: { 'node-1': { env }, 'node-2': { env }, 'node-3': { env } },
+    ...(pg ? { database: pg.urlFor } : {}),
+  });
+  try {
+    const keyId = (await c.client.createKey({ type: 'ecdsa-secp256k1', threshold: 2 })).id;
+    const signers = ['node-1', 'node-2'];
+    for (let i = 0; i < 10; i++) await c.client.sign({ keyId, message: new Uint8Array([i]), signers });
+    process.stdout.write(`\n  sign ×${n} at concurrency 1 `);
+    const lat: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await c.client.sign({ keyId, message: new Uint8Array([i, 1]), signers });
+      lat.push(performance.now() - t);
+      if (i % 20 === 0) process.stdout.write('.');
+    }
+    const { online } = await presignedRun(c, keyId, signers, n);
+    const r = {
+      nobleSignP50Ms: median(lat),
+      nobleSignP95Ms: pct(lat, 95),
+      noblePresignedSignP50Ms: median(online),
+      noblePresignedSignP95Ms: pct(online, 95),
+    };
+    console.log(
+      `\n  on noble: sign p50 ${r.nobleSignP50Ms.toFixed(2)} ms (p95 ${r.nobleSignP95Ms.toFixed(2)}), ` +
+        `with a ready presignature p50 ${r.noblePresignedSignP50Ms.toFixed(2)} ms (p95 ${r.noblePresignedSignP95Ms.toFixed(2)})`,
+    );
+    return r;
+  } finally {
+    await c.close();
+    await pg?.drop();
+  }
+}
+
 async function main() {
   console.log(
     `tkms bench: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${quick ? ' (quick)' : ''}`,
@@ -169,31 +247,8 @@ async function main() {
       // ECDSA with presignatures: rounds 1-2 ahead (timed too), then one-round signing.
       let presign: Record<string, number> | undefined;
       if (slow) {
-        process.stdout.write(`\n  presign ×${nSeq / 2}, then sign with each `);
-        const pre: number[] = [];
-        const ids: string[] = [];
         const before = await peerBytes(c, signers);
-        for (let i = 0; i < nSeq / 2; i++) {
-          const t = performance.now();
-          ids.push((await c.client.presign({ keyId, signers })).presignatureId);
-          pre.push(performance.now() - t);
-        }
-        const afterPresign = await peerBytes(c, signers);
-        const online: number[] = [];
-        for (const [i, presignatureId] of ids.entries()) {
-          const t = performance.now();
-          // Naming the next one lets the signers take it off this signature's critical path.
-          const next = ids[i + 1];
-          await c.client.sign({
-            keyId,
-            message: msg(i),
-            signers,
-            presignatureId,
-            ...(next ? { nextPresignatureId: next } : {}),
-          });
-          online.push(performance.now() - t);
-          if (i % 10 === 0) process.stdout.write('.');
-        }
+        const { pre, online, afterPresign } = await presignedRun(c, keyId, signers, nSeq);
         const afterOnline = await peerBytes(c, signers);
         // The SDK's own pool: sign() takes a presignature and refills in the background, so the
         // refill's rounds 1-2 run alongside the next signatures (what a busy client sees).
@@ -214,8 +269,10 @@ async function main() {
           presignedSignP95Ms: pct(online, 95),
           pooledSignP50Ms: median(fromPool),
           pooledSignP95Ms: pct(fromPool, 95),
-          wireBytesPerPresign: (afterPresign - before) / ids.length,
-          wireBytesPerOnlineSign: (afterOnline - afterPresign) / ids.length,
+          wireBytesPerPresign: (afterPresign - before) / pre.length,
+          wireBytesPerOnlineSign: (afterOnline - afterPresign) / online.length,
+          // libsecp256k1 against noble in the same run (the nodes of a second cluster keep noble).
+          ...(await nobleEcdsaPass(nSeq)),
         };
       }
       const base = baseline(type);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { TkmsError } from '@tkms/core';
+import { installSecp256k1Accel } from './accel/secp256k1.ts';
 import { installSodiumAccel } from './accel/sodium.ts';
 import { createApp } from './api/app.ts';
 import { createSessionLog } from './audit/session-log.ts';
@@ -56,6 +57,7 @@ export async function createNode(config: NodeConfig, baseDir: string): Promise<T
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const log = createLogger(config.id, config.log);
   await installSodiumAccel();
+  installSecp256k1Accel();
   const identity = identityFromJson(JSON.parse(readFileSync(at(config.identityFile), 'utf8')));
   const masterKey = loadMasterKey(
     'file' in config.masterKey ? { file: at(config.masterKey.file) } : { env: config.masterKey.env },

@@ -18,6 +18,12 @@ export {
   setRistretto255Backend,
 } from './ristretto255-backend.ts';
 export { hasEvenY, liftX, secp256k1Frost, secp256k1Suite, xOnly } from './secp256k1.ts';
+export {
+  type Secp256k1Backend,
+  secp256k1BackendOf,
+  setSecp256k1Backend,
+  type TinySecp256k1Like,
+} from './secp256k1-backend.ts';
 export type {
   EncodedArithmetic,
   FrostHashes,

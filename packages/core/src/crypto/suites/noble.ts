@@ -44,7 +44,8 @@ export interface NativeArithmetic<P> {
   knownEncoding(p: P): Bytes | undefined;
   /** Keeps (a copy of) the canonical encoding of a non-identity point, for `knownEncoding`. */
   remember(p: P, encoded: Bytes): void;
-  readonly encoded: EncodedArithmetic;
+  /** Arithmetic on encodings, for backends that offer it (`Suite.encodedArithmetic`). */
+  readonly encoded?: EncodedArithmetic;
 }
 
 /**

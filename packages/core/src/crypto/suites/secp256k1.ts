@@ -8,6 +8,7 @@ import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { type Bytes, concatBytes } from '../bytes.ts';
 import { createNobleSuite } from './noble.ts';
 import { parseCompressedSec1, sha256XmdFrostHashes } from './sec1.ts';
+import { secp256k1Native } from './secp256k1-backend.ts';
 import type { FrostHashes, GroupPoint } from './types.ts';
 
 const Point = secp256k1.Point;
@@ -26,6 +27,7 @@ export const secp256k1Suite = createNobleSuite({
   parsePoint: parseCompressedSec1((b) => Point.fromBytes(b)),
   encodePoint: (p) => p.toBytes(true),
   frost: secp256k1Frost,
+  native: secp256k1Native,
 });
 
 type AffineY = { toAffine(): { y: bigint } };
