@@ -81,6 +81,27 @@ describe('session log', () => {
     assert.deepEqual((await actions()).slice(-2), ['test.work', 'test.row']);
   });
 
+  it('takes records with nothing else to write into a transaction that runs anyway: one commit', async () => {
+    const log = createSessionLog(store);
+    const before = transactions;
+    const appends: number[] = [];
+    const append = store.appendAuditBatch.bind(store);
+    store.appendAuditBatch = (inputs) => {
+      appends.push(inputs.length);
+      return append(inputs);
+    };
+    try {
+      const plain = log.record(outcome('test.plain'));
+      const work = log.record(outcome('test.work', { within: async () => undefined }));
+      await Promise.all([plain, work]);
+    } finally {
+      store.appendAuditBatch = append;
+    }
+    assert.equal(transactions - before, 1, 'one transaction');
+    assert.deepEqual(appends, [], 'no append of its own outside the transaction');
+    assert.deepEqual((await actions()).slice(-2), ['test.plain', 'test.work']);
+  });
+
   it("runs an item's own work in its transaction, and a failure there writes nothing of that item", async () => {
     const log = createSessionLog(store);
     const begun = ssid();
