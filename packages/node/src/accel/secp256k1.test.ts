@@ -105,6 +105,8 @@ test('installed, key recovery agrees with noble’s and refuses what has no key'
     const other = recover(digest, rs, id ^ 1);
     assert.notEqual(bytesToHex(other ?? new Uint8Array()), bytesToHex(want), `other parity ${i}`);
     assert.equal(recover(digest, rs, 4), null, 'id out of range');
+    assert.equal(recover(digest, rs, id + 0.5), null, 'id not an integer');
+    assert.equal(recover(digest, rs, '1' as unknown as number), null, 'id not a number');
     assert.equal(recover(digest.subarray(1), rs, id), null, 'short digest');
     assert.equal(recover(digest, new Uint8Array(64), id), null, 'r = s = 0');
     assert.equal(

@@ -147,7 +147,14 @@ export function secp256k1NativeRecover():
   if (!backend) return null;
   const b = backend;
   return (digest, rs, recovery) => {
-    if (digest.length !== 32 || rs.length !== 64 || !(recovery >= 0 && recovery <= 3)) return null;
+    if (
+      digest.length !== 32 ||
+      rs.length !== 64 ||
+      !Number.isInteger(recovery) ||
+      recovery < 0 ||
+      recovery > 3
+    )
+      return null;
     try {
       return b.recover(digest, rs, recovery as 0 | 1 | 2 | 3);
     } catch {
