@@ -45,10 +45,8 @@ describe('session log', () => {
   after(async () => db.close());
 
   const actions = async () => (await store.listAudit({ limit: 10_000 })).map((a) => a.action);
-
-  it('appends records submitted a few microtasks apart in one statement, with no transaction', async () => {
-    const log = createSessionLog(store);
-    const before = transactions;
+  /** Runs `f` and returns the sizes of the audit appends made outside any transaction meanwhile. */
+  const appendsOutsideTx = async (f: () => Promise<unknown>): Promise<number[]> => {
     const appends: number[] = [];
     const append = store.appendAuditBatch.bind(store);
     store.appendAuditBatch = (inputs) => {
@@ -56,14 +54,23 @@ describe('session log', () => {
       return append(inputs);
     };
     try {
+      await f();
+    } finally {
+      store.appendAuditBatch = append;
+    }
+    return appends;
+  };
+
+  it('appends records submitted a few microtasks apart in one statement, with no transaction', async () => {
+    const log = createSessionLog(store);
+    const before = transactions;
+    const appends = await appendsOutsideTx(async () => {
       const first = log.record(outcome('test.first'));
       await Promise.resolve();
       await Promise.resolve();
       const second = log.record(outcome('test.second'));
       await Promise.all([first, second]);
-    } finally {
-      store.appendAuditBatch = append;
-    }
+    });
     assert.deepEqual(appends, [2], 'one append of both records');
     assert.equal(transactions - before, 0, 'an audit-only outcome needs no transaction');
     assert.deepEqual((await actions()).slice(-2), ['test.first', 'test.second']);
@@ -84,19 +91,12 @@ describe('session log', () => {
   it('takes records with nothing else to write into a transaction that runs anyway: one commit', async () => {
     const log = createSessionLog(store);
     const before = transactions;
-    const appends: number[] = [];
-    const append = store.appendAuditBatch.bind(store);
-    store.appendAuditBatch = (inputs) => {
-      appends.push(inputs.length);
-      return append(inputs);
-    };
-    try {
-      const plain = log.record(outcome('test.plain'));
-      const work = log.record(outcome('test.work', { within: async () => undefined }));
-      await Promise.all([plain, work]);
-    } finally {
-      store.appendAuditBatch = append;
-    }
+    const appends = await appendsOutsideTx(() =>
+      Promise.all([
+        log.record(outcome('test.plain')),
+        log.record(outcome('test.work', { within: async () => undefined })),
+      ]),
+    );
     assert.equal(transactions - before, 1, 'one transaction');
     assert.deepEqual(appends, [], 'no append of its own outside the transaction');
     assert.deepEqual((await actions()).slice(-2), ['test.plain', 'test.work']);
