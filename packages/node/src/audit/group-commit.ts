@@ -15,20 +15,13 @@ export type GroupCommitOptions = {
 };
 
 export class GroupCommit<T> {
-  readonly #flush: (items: T[], settled: (item: T) => void) => Promise<void>;
+  readonly #flush: (items: T[]) => Promise<void>;
   readonly #maxBatch: number;
   readonly #linger: (queued: number) => number;
   #queue: Array<{ item: T; resolve: () => void; reject: (e: unknown) => void }> = [];
   #running = false;
 
-  /**
-   * `flush` writes a batch; it may call `settled(item)` for items that are durable before the
-   * rest, so their callers go on at once (the others are answered when `flush` resolves).
-   */
-  constructor(
-    flush: (items: T[], settled: (item: T) => void) => Promise<void>,
-    opts: GroupCommitOptions = {},
-  ) {
+  constructor(flush: (items: T[]) => Promise<void>, opts: GroupCommitOptions = {}) {
     this.#flush = flush;
     this.#maxBatch = opts.maxBatch ?? 128;
     this.#linger = opts.linger ?? (() => 0);
@@ -53,29 +46,17 @@ export class GroupCommit<T> {
       while (this.#queue.length > 0) {
         const wait = this.#queue.length < this.#maxBatch ? this.#linger(this.#queue.length) : 0;
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const all = this.#queue.splice(0, this.#maxBatch);
-        const early = new Set<T>();
-        const settled = (item: T) => {
-          const b = all.find((x) => x.item === item);
-          if (b && !early.has(item)) {
-            early.add(item);
-            b.resolve();
-          }
-        };
+        const batch = this.#queue.splice(0, this.#maxBatch);
         try {
-          await this.#flush(
-            all.map((b) => b.item),
-            settled,
-          );
-          for (const b of all) b.resolve();
+          await this.#flush(batch.map((b) => b.item));
+          for (const b of batch) b.resolve();
         } catch (e) {
-          // One bad item must not sink the others: retry the ones not yet durable one by one.
-          const batch = all.filter((b) => !early.has(b.item));
+          // One bad item must not sink the others: retry them one by one.
           if (batch.length === 1) (batch[0] as (typeof batch)[0]).reject(e);
           else
             for (const b of batch) {
               try {
-                await this.#flush([b.item], () => undefined);
+                await this.#flush([b.item]);
                 b.resolve();
               } catch (e1) {
                 b.reject(e1);

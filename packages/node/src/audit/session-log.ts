@@ -70,7 +70,7 @@ export function createSessionLog(
     });
   const auditOnly = (o: SessionOutcome) => o.row === 'none' && !o.within;
   const gc = new GroupCommit<SessionOutcome>(
-    async (items, settled) => {
+    async (items) => {
       // One commit per flush. A flush of records with nothing else to write (a signature's
       // authorisation record, most outcomes) is the one statement that appends and commits at
       // once (the audit append is a single compare-and-swap statement): one round trip to the
@@ -78,12 +78,8 @@ export function createSessionLog(
       // A flush that needs a transaction anyway (rows, or work of its own such as taking the
       // next presignature) takes those records into it: a second commit would cost more than
       // the wait (PGlite: ≈ 1 ms of its worker's CPU per signer and signature, measured).
-      if (items.every(auditOnly)) {
-        await store.appendAuditBatch(items.map((o) => o.audit));
-        for (const o of items) settled(o);
-        return;
-      }
-      await writeTogether(items);
+      if (items.every(auditOnly)) await store.appendAuditBatch(items.map((o) => o.audit));
+      else await writeTogether(items);
     },
     { linger: (queued) => (running() > queued ? lingerMs : 0) },
   );

@@ -60,8 +60,7 @@ export class ArmedPresignatures {
   ): void {
     if (this.#entries.has(id) || this.#entries.size >= this.#max) return;
     let sealed: Bytes | undefined;
-    let opened: Presignature | undefined;
-    const ready = ctx.sessionLog
+    const ready: Promise<Presignature | undefined> = ctx.sessionLog
       .record({
         ssid: id,
         protocol: 'tkms/dkls23-presign/v1',
@@ -80,24 +79,17 @@ export class ArmedPresignatures {
           sealed = await presignature.take(tx); // a group commit retried alone runs this again
         },
       })
-      .then(() => {
-        // Used in the database now: if it does not open, it is lost (as after a crash).
-        opened = presignature.open(sealed as Bytes);
-        return opened;
-      })
-      .then(
-        (p) => p,
-        (e: unknown) => {
-          opened?.secret.wipe();
-          ctx.log.info('presignature.arm_failed', {
-            keyId: key.id,
-            presignatureId: id,
-            code: e instanceof TkmsError ? e.code : 'internal',
-          });
-          this.#entries.delete(id);
-          return undefined;
-        },
-      );
+      // Used in the database now: if it does not open, it is lost (as after a crash).
+      .then(() => presignature.open(sealed as Bytes))
+      .catch((e: unknown) => {
+        ctx.log.info('presignature.arm_failed', {
+          keyId: key.id,
+          presignatureId: id,
+          code: e instanceof TkmsError ? e.code : 'internal',
+        });
+        this.#entries.delete(id);
+        return undefined;
+      });
     const entry: Entry = { keyId: key.id, ready };
     this.#entries.set(id, entry);
     void ready.then((p) => {
