@@ -4,7 +4,7 @@
  * plus, for ristretto255, the native backend a host may install (ristretto255-backend.ts).
  */
 import { type CurvePoint, type CurvePointCons, mulAddUnsafe } from '@noble/curves/abstract/curve.js';
-import { getMinHashLength, mapHashToField } from '@noble/curves/abstract/modular.js';
+import { getMinHashLength, type IField, mapHashToField } from '@noble/curves/abstract/modular.js';
 import { type Bytes, bytesToHex } from '../bytes.ts';
 import type { EncodedArithmetic, FrostHashes, GroupPoint, RandomSource, Suite, SuiteName } from './types.ts';
 
@@ -46,6 +46,19 @@ export interface NativeArithmetic<P> {
   remember(p: P, encoded: Bytes): void;
   /** Arithmetic on encodings, for backends that offer it (`Suite.encodedArithmetic`). */
   readonly encoded?: EncodedArithmetic;
+}
+
+/**
+ * Runs `f` on k's encoding in its field's byte order and wipes the bytes afterwards: how a native
+ * backend is handed a scalar that may be secret.
+ */
+export function withScalarBytes<T>(Fn: IField<bigint>, k: bigint, f: (kb: Bytes) => T): T {
+  const kb = Fn.toBytes(k);
+  try {
+    return f(kb);
+  } finally {
+    kb.fill(0);
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { type Bytes, bytesToHex, equalBytes, hexToBytes, utf8 } from '../bytes.ts';
-import type { NativeArithmetic } from './noble.ts';
+import { type NativeArithmetic, withScalarBytes } from './noble.ts';
 import type { EncodedArithmetic, GroupPoint } from './types.ts';
 
 /**
@@ -181,15 +181,7 @@ function fromNative(encoded: Bytes): Point {
   return p;
 }
 
-/** Runs `f` on k's 32-byte encoding and wipes it afterwards (k may be secret). */
-function withScalar<T>(k: bigint, f: (kb: Bytes) => T): T {
-  const kb = Fn.toBytes(k);
-  try {
-    return f(kb);
-  } finally {
-    kb.fill(0);
-  }
-}
+const withScalar = <T>(k: bigint, f: (kb: Bytes) => T): T => withScalarBytes(Fn, k, f);
 
 function nonIdentity(encoded: Bytes): Bytes {
   if (equalBytes(encoded, IDENTITY)) throw new RangeError('ristretto255: cannot encode the identity');

@@ -26,9 +26,10 @@
  * - without a backend every operation is noble's, as before.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Bytes, equalBytes, utf8 } from '../bytes.ts';
-import type { NativeArithmetic } from './noble.ts';
+import { type NativeArithmetic, withScalarBytes } from './noble.ts';
 
 /**
  * The operations a backend provides, on SEC1 encodings and 32-byte big-endian scalars. Core calls
@@ -103,8 +104,9 @@ export function setSecp256k1Backend(candidate: Secp256k1Backend): void {
 /** Known answers from noble for each operation, including refusals: a few ms, once. */
 function selfCheck(b: Secp256k1Backend): void {
   const seed = (tag: string) => sha256(utf8(`tkms secp256k1 backend self-check ${tag}`));
-  const h = Fn.create(Fn.fromBytes(seed('scalar')) | 1n);
-  const H = Point.BASE.multiply(Fn.create(Fn.fromBytes(seed('point')) | 1n));
+  // Any 32 bytes, reduced (Fn.fromBytes would refuse a value ≥ n); odd, so never zero.
+  const h = Fn.create(bytesToNumberBE(seed('scalar')) | 1n);
+  const H = Point.BASE.multiply(Fn.create(bytesToNumberBE(seed('point')) | 1n));
   const same = (what: string, got: Bytes | null, want: Point) => {
     if (!(got instanceof Uint8Array) || !equalBytes(got, want.toBytes(false)))
       throw new Error(`secp256k1 backend disagrees with noble on ${what}`);
@@ -186,15 +188,10 @@ function fromNative(uncompressed: Bytes | null): Point {
   return p;
 }
 
-/** Runs `f` on k's 32-byte encoding and wipes it afterwards (k may be secret). */
+/** `withScalarBytes` for k in [1, n), the range the backend's contract allows. */
 function withScalar<T>(k: bigint, f: (kb: Bytes) => T): T {
   if (typeof k !== 'bigint' || k <= 0n || k >= N) throw new RangeError('scalar out of range');
-  const kb = Fn.toBytes(k);
-  try {
-    return f(kb);
-  } finally {
-    kb.fill(0);
-  }
+  return withScalarBytes(Fn, k, f);
 }
 
 const native: NativeArithmetic<Point> = Object.freeze({

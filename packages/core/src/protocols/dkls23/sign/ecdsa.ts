@@ -63,12 +63,11 @@ export function finishEcdsa(opts: {
   let s = Fn.div(opts.W, opts.U);
   if (s === 0n) return undefined;
   let recovery = (yOdd ? 1 : 0) | (x >= suite.order ? 2 : 0);
-  let expected = opts.R;
   // Low-S: (r, −s) verifies with −R, whose y has the other parity.
-  if (s > suite.order >> 1n) {
+  const flipped = s > suite.order >> 1n;
+  if (flipped) {
     s = Fn.neg(s);
     recovery ^= 1;
-    expected = opts.R.negate();
   }
   const { key, tweak } = opts.verifyAs;
   if (
@@ -84,7 +83,7 @@ export function finishEcdsa(opts: {
     if (!Q || !equalBytes(Q, opts.publicKey)) return undefined;
   } else {
     const P = verifierPoint(suite, opts.verifyAs, opts.digest, r, s);
-    if (!P?.equals(expected)) return undefined;
+    if (!P?.equals(flipped ? opts.R.negate() : opts.R)) return undefined;
   }
   return {
     suite: opts.suiteName,
