@@ -52,56 +52,71 @@ test('a client with a presignature pool signs from it in one round; every signat
   assert.deepEqual(poolErrors, [], 'no pool errors');
 });
 
-test('a presignature named as the next one is taken ahead: it signs once, and a restart loses it for good', async () => {
+test('presignatures named as the next ones are taken ahead, whole batch or none: each signs once, and a restart loses them for good', async () => {
   const key = await c.client.createKey({ type: 'ecdsa-secp256k1', threshold: 2 });
   const signers = ['node-1', 'node-2'];
   const ids: string[] = [];
-  for (let i = 0; i < 3; i++) ids.push((await c.client.presign({ keyId: key.id, signers })).presignatureId);
-  const [first, second, third] = ids as [string, string, string];
+  for (let i = 0; i < 5; i++) ids.push((await c.client.presign({ keyId: key.id, signers })).presignatureId);
+  const [p1, p2, p3, p4, p5] = ids as [string, string, string, string, string];
   const digest = (i: number) => sha256(utf8(`armed ${i}`));
   const check = (r: { signature: Uint8Array; publicKey: string }, i: number) =>
     assert.ok(
       secp256k1.verify(r.signature, digest(i), hexToBytes(r.publicKey), { prehash: false }),
       `signature ${i} verifies`,
     );
-  // Sign with the first, naming the second: both signers take the second now.
+  const unavailableOn = (node: string) => (e: unknown) =>
+    e instanceof TkmsError && e.code === 'sign.presignature_unavailable' && e.message.includes(node);
+  const invalid = (e: unknown) => e instanceof TkmsError && e.code === 'request.invalid';
+  // Sign with p1, naming p2 and p3: both signers take both now, in one statement.
   check(
     await c.client.sign({
       keyId: key.id,
       digest: digest(0),
       signers,
-      presignatureId: first,
-      nextPresignatureId: second,
+      presignatureId: p1,
+      nextPresignatureIds: [p2, p3],
     }),
     0,
   );
-  // The armed one signs (claimed from memory), once.
-  check(await c.client.sign({ keyId: key.id, digest: digest(1), signers, presignatureId: second }), 1);
+  // An armed one signs (claimed from memory), once.
+  check(await c.client.sign({ keyId: key.id, digest: digest(1), signers, presignatureId: p2 }), 1);
   await assert.rejects(
-    c.client.sign({ keyId: key.id, digest: digest(1), signers, presignatureId: second }),
-    (e: unknown) => e instanceof TkmsError && e.code === 'sign.presignature_unavailable',
+    c.client.sign({ keyId: key.id, digest: digest(1), signers, presignatureId: p2 }),
+    unavailableOn('node-'),
   );
-  // Arm the third, then restart node-1: it was already used in node-1's database and its secret
-  // was only in memory, so it never signs.
-  await c.client.sign({ keyId: key.id, digest: digest(2), signers, nextPresignatureId: third });
+  // A batch with an id the nodes do not have takes none of it (p4 stays ready in the database).
+  const unknown = 'ab'.repeat(32);
+  await c.client.sign({ keyId: key.id, digest: digest(2), signers, nextPresignatureIds: [p4, unknown] });
+  // p5 is armed; then node-1 restarts: p3 and p5 were used in its database and their secrets were
+  // only in memory, so they never sign; p4, never taken, still does.
+  await c.client.sign({ keyId: key.id, digest: digest(3), signers, nextPresignatureIds: [p5] });
   await new Promise((r) => setTimeout(r, 200)); // the arming commits alongside, after the answer at worst
   await c.kill9('node-1');
   await c.start('node-1');
-  await assert.rejects(
-    c.client.sign({ keyId: key.id, digest: digest(3), signers, presignatureId: third }),
-    (e: unknown) =>
-      e instanceof TkmsError && e.code === 'sign.presignature_unavailable' && /node-1/.test(e.message),
-  );
-  await assert.rejects(
-    c.client.sign({
-      keyId: key.id,
-      digest: digest(3),
-      signers,
-      presignatureId: first,
-      nextPresignatureId: first,
-    }),
-    (e: unknown) => e instanceof TkmsError && e.code === 'request.invalid',
-  );
+  for (const gone of [p3, p5])
+    await assert.rejects(
+      c.client.sign({ keyId: key.id, digest: digest(4), signers, presignatureId: gone }),
+      unavailableOn('node-1'),
+    );
+  check(await c.client.sign({ keyId: key.id, digest: digest(5), signers, presignatureId: p4 }), 5);
+  // Bad batches are refused before anything is taken.
+  const fresh = (await c.client.presign({ keyId: key.id, signers })).presignatureId;
+  for (const nextPresignatureIds of [
+    [fresh],
+    [p1, p1],
+    Array.from({ length: 17 }, (_, i) => `${i}`.padStart(64, '0')),
+  ])
+    await assert.rejects(
+      c.client.sign({
+        keyId: key.id,
+        digest: digest(6),
+        signers,
+        presignatureId: fresh,
+        nextPresignatureIds,
+      }),
+      invalid,
+    );
+  check(await c.client.sign({ keyId: key.id, digest: digest(6), signers, presignatureId: fresh }), 6);
 });
 
 test('a node keeps at most limits.maxPresignatures ready presignatures per key and signer set', async () => {

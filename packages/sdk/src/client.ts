@@ -56,6 +56,13 @@ import {
   type PrivacyDeps,
 } from './privacy.ts';
 
+/**
+ * How many pooled presignatures one signature names for the signers to take ahead (at most
+ * `MAX_NEXT_PRESIGNATURES`): one database take per this many signatures, against this many
+ * presignatures burnt if a signer restarts and secrets held in its memory meanwhile.
+ */
+const ARM_BATCH = 8;
+
 export type CreateKeyParameters = {
   type: KeyType;
   threshold: number;
@@ -76,10 +83,12 @@ export type SignParameters = {
   /** ECDSA only: sign in one round with a presignature from `presign` (same `signers`). */
   presignatureId?: string;
   /**
-   * ECDSA only: the presignature this caller signs with next (same `signers`); the signers take it
-   * now so that signature's round starts without a database write. Unused, it is burnt in minutes.
+   * ECDSA only: presignatures this caller signs with next (same `signers`, at most
+   * `MAX_NEXT_PRESIGNATURES`); the signers take them now, in one statement, so those signatures'
+   * rounds start without a database write. If any is unavailable none is taken. Unused ones are
+   * burnt in minutes. A client with a pool names its next batch by itself.
    */
-  nextPresignatureId?: string;
+  nextPresignatureIds?: string[];
   /** Signing set; default: the first `threshold` key holders that pass a health check. */
   signers?: string[];
   /** BIP341 key-path tweak (schnorr-secp256k1 only): empty merkle root or 32 bytes. */
@@ -267,18 +276,22 @@ export function createClient(config: ClientConfig) {
     if (entry.signing === 'dkls23') {
       const pooled = p.presignatureId === undefined ? pool.take(key.id, signers) : undefined;
       if (pooled === undefined) return signEcdsaWith(key, signers, p);
-      // The next one in the pool is named, so the signers can take it off the critical path.
-      const next = pool.peek(key.id, signers);
+      // Once per batch, the next ones in the pool are named, so the signers take them ahead (one
+      // database take per batch, off the critical path of those signatures).
+      const next = p.nextPresignatureIds === undefined ? pool.toArm(key.id, signers, ARM_BATCH) : [];
       try {
         return await signEcdsaWith(key, signers, {
           ...p,
           presignatureId: pooled,
-          ...(next !== undefined && p.nextPresignatureId === undefined ? { nextPresignatureId: next } : {}),
+          ...(next.length ? { nextPresignatureIds: next } : {}),
         });
       } catch (e) {
-        // Gone on a node (restored from a backup, or erased): sign in three rounds instead.
-        if (e instanceof TkmsError && e.code === 'sign.presignature_unavailable')
+        // Gone on a node (restored from a backup, or erased; a restart also loses what it had
+        // taken ahead): sign in three rounds instead, and forget the ones named ahead.
+        if (e instanceof TkmsError && e.code === 'sign.presignature_unavailable') {
+          pool.forgetArmed(key.id, signers);
           return signEcdsaWith(key, signers, p);
+        }
         throw e;
       }
     }
@@ -340,7 +353,7 @@ export function createClient(config: ClientConfig) {
       sessionNonce: bytesToHex(random(32)),
       ...(p.path !== undefined ? { path: p.path } : {}),
       ...(p.presignatureId !== undefined ? { presignatureId: p.presignatureId } : {}),
-      ...(p.nextPresignatureId !== undefined ? { nextPresignatureId: p.nextPresignatureId } : {}),
+      ...(p.nextPresignatureIds !== undefined ? { nextPresignatureIds: p.nextPresignatureIds } : {}),
     };
     const parts = await fanOut(signers, (n) =>
       callNode<EcdsaSignShareResponse>(

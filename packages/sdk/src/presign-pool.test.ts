@@ -49,3 +49,23 @@ test('size 0 is off: take never starts a presign', () => {
   const pool = new PresignaturePool(0, async () => assert.fail('no presign when the pool is off'));
   assert.equal(pool.take('k', ['a', 'b']), undefined);
 });
+
+test('toArm names the next batch once per batch; forgetArmed drops the named ids', async () => {
+  let made = 0;
+  const pool = new PresignaturePool(6, async () => ({ presignatureId: `p${made++}` }));
+  await pool.fill('k', ['a', 'b']);
+  assert.equal(pool.take('k', ['a', 'b']), 'p0');
+  assert.deepEqual(pool.toArm('k', ['a', 'b'], 3), ['p1', 'p2', 'p3']);
+  assert.deepEqual(pool.toArm('k', ['b', 'a'], 3), [], 'the next one is named already');
+  assert.equal(pool.take('k', ['a', 'b']), 'p1');
+  assert.deepEqual(pool.toArm('k', ['a', 'b'], 3), [], 'its batch is still being used');
+  assert.equal(pool.take('k', ['a', 'b']), 'p2');
+  assert.equal(pool.take('k', ['a', 'b']), 'p3');
+  // p4, p5 left, and the refill (started by each take) adds more behind them.
+  assert.deepEqual(pool.toArm('k', ['a', 'b'], 2), ['p4', 'p5'], 'the next batch');
+  await pool.fill('k', ['a', 'b']);
+  pool.forgetArmed('k', ['a', 'b']);
+  assert.equal(pool.take('k', ['a', 'b']), 'p6', 'the named ones are gone, the rest stay');
+  assert.deepEqual(pool.toArm('k', ['a', 'b'], 2), ['p7', 'p8']);
+  assert.deepEqual(pool.toArm('k', ['a', 'c'], 2), [], 'another signer set has nothing');
+});

@@ -9,6 +9,11 @@
  *
  * What is lost when the process exits is only the list: the presignatures stay on the nodes,
  * unused, within each node's limit (`limits.maxPresignatures`).
+ *
+ * The nodes can take presignatures ahead of their signatures (`nextPresignatureIds`): `toArm`
+ * names the next batch once, when the next id has not been named yet, so the nodes pay one
+ * database take per batch rather than one per signature. `forgetArmed` drops the named ids when a
+ * node reports one unavailable (restarted nodes lose what they had taken ahead).
  */
 
 type Presign = (keyId: string, signers: string[]) => Promise<{ presignatureId: string }>;
@@ -19,6 +24,8 @@ export class PresignaturePool {
   readonly #onError: (e: unknown) => void;
   readonly #ready = new Map<string, string[]>();
   readonly #filling = new Map<string, Promise<void>>();
+  /** Ids named to the nodes as next ones (taken ahead there), still in the pool. */
+  readonly #named = new Set<string>();
 
   constructor(size: number, presign: Presign, onError: (e: unknown) => void = () => undefined) {
     if (!Number.isInteger(size) || size < 0)
@@ -41,13 +48,30 @@ export class PresignaturePool {
   take(keyId: string, signers: readonly string[]): string | undefined {
     if (this.#size === 0) return undefined;
     const id = this.#ready.get(slot(keyId, signers))?.shift();
+    if (id !== undefined) this.#named.delete(id);
     void this.fill(keyId, signers).catch(this.#onError);
     return id;
   }
 
-  /** The id `take` would give next (left in the pool): the nodes may take it ahead. */
-  peek(keyId: string, signers: readonly string[]): string | undefined {
-    return this.#ready.get(slot(keyId, signers))?.[0];
+  /**
+   * The next ids `take` would give (up to `max`, left in the pool) for the nodes to take ahead,
+   * now marked named; empty while the next one is named already (its batch is still being used).
+   */
+  toArm(keyId: string, signers: readonly string[], max: number): string[] {
+    const list = this.#ready.get(slot(keyId, signers)) ?? [];
+    if (list.length === 0 || this.#named.has(list[0] as string)) return [];
+    const ids = list.slice(0, max);
+    for (const id of ids) this.#named.add(id);
+    return ids;
+  }
+
+  /** Drops the named ids of this key and signer set from the pool (the nodes may have lost them). */
+  forgetArmed(keyId: string, signers: readonly string[]): void {
+    const list = this.#ready.get(slot(keyId, signers));
+    if (!list) return;
+    const kept = list.filter((id) => !this.#named.has(id));
+    for (const id of list) this.#named.delete(id);
+    list.splice(0, list.length, ...kept);
   }
 
   /** Fills up to the pool size (one presign at a time); resolves when full, rejects on the first error. */

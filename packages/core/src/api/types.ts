@@ -40,6 +40,9 @@ export type KeyInfo = {
   node: string;
 };
 
+/** How many presignatures one sign request may name to be taken ahead (`nextPresignatureIds`). */
+export const MAX_NEXT_PRESIGNATURES = 16;
+
 export type SignRequest = {
   /**
    * Message bytes (hex). Ed25519 and BIP340 sign the message itself; ECDSA signs its SHA-256.
@@ -53,11 +56,12 @@ export type SignRequest = {
   /** ECDSA only: sign in one round with this presignature (from `POST /v1/keys/{id}/presign`). */
   presignatureId?: string;
   /**
-   * ECDSA only: the presignature this caller will sign with next (same signers). Each signer may
-   * take it now, off this request's critical path, so that signature needs no database write
-   * before its round; one not used within minutes is burnt.
+   * ECDSA only: presignatures this caller will sign with next (same signers), at most
+   * `MAX_NEXT_PRESIGNATURES`. Each signer takes them now, all in one statement, off the critical
+   * path of their signatures, so those need no database write before their round; ones not used
+   * within minutes are burnt. Naming the next batch once per batch costs one take per batch.
    */
-  nextPresignatureId?: string;
+  nextPresignatureIds?: string[];
   /** The signing set (node ids), at least `threshold`, including the node addressed. */
   signers: string[];
   sessionNonce: string;

@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       ...(body.digest !== undefined ? { digest: body.digest } : {}),
       ...(body.path !== undefined ? { path: body.path } : {}),
       ...(body.presignatureId !== undefined ? { presignatureId: body.presignatureId } : {}),
-      ...(body.nextPresignatureId !== undefined ? { nextPresignatureId: body.nextPresignatureId } : {}),
+      ...(body.nextPresignatureIds !== undefined ? { nextPresignatureIds: body.nextPresignatureIds } : {}),
       signers: body.signers,
       sessionNonce: body.sessionNonce,
       ...(body.taproot ? { taproot: body.taproot } : {}),

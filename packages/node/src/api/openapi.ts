@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document served at /v1/openapi.json. Routes and this document are tested together. */
-import { ERRORS, KEY_TYPES } from '@tkms/core';
+import { ERRORS, KEY_TYPES, MAX_NEXT_PRESIGNATURES } from '@tkms/core';
 
 const hex = { type: 'string', pattern: '^(?:[0-9a-f]{2})*$' };
 const problem = {
@@ -292,12 +292,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
               maxLength: 64,
               description: 'ECDSA: sign in one round with this presignature',
             },
-            nextPresignatureId: {
-              ...hex,
-              minLength: 64,
-              maxLength: 64,
+            nextPresignatureIds: {
+              type: 'array',
+              items: { ...hex, minLength: 64, maxLength: 64 },
+              minItems: 1,
+              maxItems: MAX_NEXT_PRESIGNATURES,
+              uniqueItems: true,
               description:
-                'ECDSA: the presignature this caller signs with next; each signer takes it now (off the critical path) and holds it in memory, unused ones are burnt after minutes',
+                'ECDSA: presignatures this caller signs with next (not the one used now); each signer takes all of them now in one statement (off their critical path) and holds them in memory; if any is unavailable none is taken; unused ones are burnt after minutes',
             },
             signers: { type: 'array', items: { type: 'string' } },
             sessionNonce: { ...hex, minLength: 64, maxLength: 64 },

@@ -1,4 +1,4 @@
-import { KEY_TYPES } from '@tkms/core';
+import { KEY_TYPES, MAX_NEXT_PRESIGNATURES } from '@tkms/core';
 import { z } from 'zod';
 
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'must be lower-case hex of even length');
@@ -28,8 +28,13 @@ export const SignBody = z.strictObject({
     .optional(),
   /** ECDSA: sign in one round with this presignature. */
   presignatureId: hex32.optional(),
-  /** ECDSA: the presignature the caller signs with next (taken ahead, armed-presignatures.ts). */
-  nextPresignatureId: hex32.optional(),
+  /** ECDSA: the presignatures the caller signs with next (taken ahead, armed-presignatures.ts). */
+  nextPresignatureIds: z
+    .array(hex32)
+    .min(1)
+    .max(MAX_NEXT_PRESIGNATURES)
+    .refine((ids) => new Set(ids).size === ids.length, 'nextPresignatureIds must not repeat an id')
+    .optional(),
   signers: z.array(nodeId).min(2).max(64),
   sessionNonce: hex32,
   taproot: z.strictObject({ merkleRoot: hex }).optional(),

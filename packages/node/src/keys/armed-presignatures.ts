@@ -1,15 +1,20 @@
 /**
- * Presignatures taken ahead of their signature ("armed"), so the signature's critical path has no
- * database write of its own.
+ * Presignatures taken ahead of their signatures ("armed"), so a signature's critical path has no
+ * database write of its own besides its audit record.
  *
- * Taking a presignature — marking it used and erasing its secret in the database, in one
- * statement — must be durable before any share of its signature leaves the node. On the plain
- * path that commit sits between the sign request and the online round (one fsync, ≈ 5 ms here).
- * A client that knows which presignature it will use next says so (`nextPresignatureId`), and
- * the node takes that one now, off the critical path, in the same group commit as the current
- * signature's audit record; its secret then waits in memory only. When the signature request
- * comes, the node claims it from memory and runs the round at once, with the audit record
- * written alongside as for every other signature.
+ * Taking a presignature — marking it used and erasing its secret in the database — must be
+ * durable before any share of its signature leaves the node. On the plain path that commit sits
+ * between the sign request and the online round. A client that knows which presignatures it will
+ * use next says so (`nextPresignatureIds`, up to `MAX_ARM_BATCH`), and the node takes all of them
+ * now, in one statement, in the same group commit as the current signature's audit record; their
+ * secrets then wait in memory only. When a signature request names one, the node claims it from
+ * memory and runs the round at once, with the audit record written alongside as for every other
+ * signature. A client that names the next batch once per batch (the SDK's pool does) pays for one
+ * take per batch instead of one per signature.
+ *
+ * A batch is taken whole or not at all: if any id is missing, already used or of another key, none
+ * is taken and none is armed (the audit record lists exactly what was taken), and each of those
+ * signatures later takes the plain path, which reports what is wrong.
  *
  * Nothing is weakened: an armed presignature is already used in the database, so after a crash
  * or restart it is gone (its secret was only in memory), and a claim removes it from memory before
@@ -42,27 +47,34 @@ export class ArmedPresignatures {
   }
 
   /**
-   * Takes presignature `id` of `key` now (durably, with an audit record) and keeps it in memory
-   * for a later `claim`. Never throws: a presignature that cannot be armed is simply not armed
-   * (the signature then takes the plain path and reports what is wrong).
+   * Takes presignatures `ids` of `key` now (durably, in one statement, with one audit record) and
+   * keeps them in memory for later `claim`s. Ids armed (or being armed) already are left out, and
+   * so are those beyond `max`. Never throws: presignatures that cannot be armed are simply not
+   * armed (their signatures then take the plain path and report what is wrong).
    */
   arm(
     ctx: NodeContext,
     key: KeyRecord,
-    id: string,
+    ids: readonly string[],
     actor: string,
     /**
-     * `take` marks it used in the transaction and returns its sealed secret; `open` opens that
-     * after the commit, so the transaction (which the current signature's record may share)
-     * does not wait for the decryption and decoding.
+     * `take` marks them used in the transaction and returns their sealed secrets by id (an id
+     * not taken is absent); `open` opens one after the commit, so the transaction (which the
+     * current signature's record may share) does not wait for decryption and decoding.
      */
-    presignature: { take: (tx: Store) => Promise<Bytes>; open: (sealed: Bytes) => Presignature },
+    presignatures: {
+      take: (tx: Store, ids: readonly string[]) => Promise<Map<string, Bytes>>;
+      open: (id: string, sealed: Bytes) => Presignature;
+    },
   ): void {
-    if (this.#entries.has(id) || this.#entries.size >= this.#max) return;
-    let sealed: Bytes | undefined;
-    const ready: Promise<Presignature | undefined> = ctx.sessionLog
+    const fresh = [...new Set(ids)]
+      .filter((id) => !this.#entries.has(id))
+      .slice(0, Math.max(0, this.#max - this.#entries.size));
+    if (fresh.length === 0) return;
+    let sealed = new Map<string, Bytes>();
+    const taken: Promise<boolean> = ctx.sessionLog
       .record({
-        ssid: id,
+        ssid: fresh[0] as string,
         protocol: 'tkms/dkls23-presign/v1',
         keyId: key.id,
         row: 'none',
@@ -71,36 +83,63 @@ export class ArmedPresignatures {
           actor,
           action: 'key.presignature_taken',
           keyId: key.id,
-          ssid: id,
+          ssid: fresh[0] as string,
           outcome: 'ok',
-          detail: { for: 'the next signature', presignatureId: id },
+          detail: { for: 'the next signatures', presignatureIds: fresh },
         },
         within: async (tx) => {
-          sealed = await presignature.take(tx); // a group commit retried alone runs this again
+          // A group commit retried alone runs this again.
+          sealed = await presignatures.take(tx, fresh);
+          const missing = fresh.filter((id) => !sealed.has(id));
+          // Whole or nothing: the record above lists every id, so every id must be taken.
+          if (missing.length)
+            throw new TkmsError('sign.presignature_unavailable', {
+              details: `${missing.length} of ${fresh.length} on ${ctx.id} (${missing[0]}…)`,
+            });
         },
       })
-      // Used in the database now: if it does not open, it is lost (as after a crash).
-      .then(() => presignature.open(sealed as Bytes))
-      .catch((e: unknown) => {
-        ctx.log.info('presignature.arm_failed', {
-          keyId: key.id,
-          presignatureId: id,
-          code: e instanceof TkmsError ? e.code : 'internal',
-        });
-        this.#entries.delete(id);
-        return undefined;
+      .then(
+        () => true,
+        (e: unknown) => {
+          ctx.log.info('presignature.arm_failed', {
+            keyId: key.id,
+            presignatureIds: fresh,
+            code: e instanceof TkmsError ? e.code : 'internal',
+          });
+          return false;
+        },
+      );
+    for (const id of fresh) {
+      // Used in the database once `taken`: if it does not open, it is lost (as after a crash).
+      const ready = taken.then((ok) => {
+        if (!ok) return undefined;
+        try {
+          return presignatures.open(id, sealed.get(id) as Bytes);
+        } catch (e) {
+          ctx.log.info('presignature.arm_failed', {
+            keyId: key.id,
+            presignatureIds: [id],
+            code: e instanceof TkmsError ? e.code : 'internal',
+          });
+          return undefined;
+        }
       });
-    const entry: Entry = { keyId: key.id, ready };
-    this.#entries.set(id, entry);
-    void ready.then((p) => {
-      if (!p || this.#entries.get(id) !== entry) return;
-      entry.timer = setTimeout(() => {
+      const entry: Entry = { keyId: key.id, ready };
+      this.#entries.set(id, entry);
+      void ready.then((p) => {
         if (this.#entries.get(id) !== entry) return;
-        this.#entries.delete(id);
-        p.secret.wipe();
-      }, this.#ttlMs);
-      entry.timer.unref?.();
-    });
+        if (!p) {
+          this.#entries.delete(id);
+          return;
+        }
+        entry.timer = setTimeout(() => {
+          if (this.#entries.get(id) !== entry) return;
+          this.#entries.delete(id);
+          p.secret.wipe();
+        }, this.#ttlMs);
+        entry.timer.unref?.();
+      });
+    }
   }
 
   /**

@@ -70,10 +70,12 @@ export async function signEcdsa(
     tweak = child.tweak;
     publicKey = child.publicKey;
   }
-  if (req.nextPresignatureId !== undefined && req.nextPresignatureId === req.presignatureId)
-    throw new TkmsError('request.invalid', { details: 'nextPresignatureId is the presignature being used' });
+  if (req.presignatureId !== undefined && req.nextPresignatureIds?.includes(req.presignatureId))
+    throw new TkmsError('request.invalid', {
+      details: 'nextPresignatureIds names the presignature being used',
+    });
   // Submitted now, so its commit joins this signature's audit record (group commit).
-  armNext(ctx, key, req.nextPresignatureId, actor);
+  armNext(ctx, key, req.nextPresignatureIds, actor);
   if (req.presignatureId !== undefined)
     return signWithPresignature(
       ctx,
@@ -315,19 +317,9 @@ async function takePresignature(
   key: KeyRecord,
   id: string,
 ): Promise<Presignature> {
-  return openPresignature(ctx, key, id, await takeSealedPresignature(ctx, tx, key, id));
-}
-
-/** Marks presignature `id` used in `tx` and returns its sealed secret (the stored copy is erased). */
-async function takeSealedPresignature(
-  ctx: NodeContext,
-  tx: Store,
-  key: KeyRecord,
-  id: string,
-): Promise<Bytes> {
   const sealed = await tx.takePresignature(id, key.id);
   if (!sealed) throw new TkmsError('sign.presignature_unavailable', { details: `${id} on ${ctx.id}` });
-  return sealed;
+  return openPresignature(ctx, key, id, sealed);
 }
 
 function openPresignature(ctx: NodeContext, key: KeyRecord, id: string, sealed: Bytes): Presignature {
@@ -339,12 +331,12 @@ function openPresignature(ctx: NodeContext, key: KeyRecord, id: string, sealed: 
   }
 }
 
-/** Takes the caller's next presignature now, off this request's critical path (never throws). */
-function armNext(ctx: NodeContext, key: KeyRecord, id: string | undefined, actor: string): void {
-  if (id === undefined) return;
-  ctx.armed.arm(ctx, key, id, actor, {
-    take: (tx) => takeSealedPresignature(ctx, tx, key, id),
-    open: (sealed) => openPresignature(ctx, key, id, sealed),
+/** Takes the caller's next presignatures now, off the critical path of theirs (never throws). */
+function armNext(ctx: NodeContext, key: KeyRecord, ids: readonly string[] | undefined, actor: string): void {
+  if (!ids?.length) return;
+  ctx.armed.arm(ctx, key, ids, actor, {
+    take: (tx, fresh) => tx.takePresignatures(fresh, key.id),
+    open: (id, sealed) => openPresignature(ctx, key, id, sealed),
   });
 }
 

@@ -62,7 +62,7 @@ export async function signShare(
     req.digest !== undefined ||
     req.path !== undefined ||
     req.presignatureId !== undefined ||
-    req.nextPresignatureId !== undefined
+    req.nextPresignatureIds !== undefined
   )
     throw new TkmsError('request.invalid', {
       details: `digest, path and presignatures are for ECDSA keys; ${key.type} signs the message itself`,

@@ -10,7 +10,7 @@ import { bytesToHex, equalBytes, TkmsError } from '@tkms/core';
 import { createSealer, shareAad } from '../seal/sealer.ts';
 import type { Db } from './db.ts';
 import { checksumOf, loadMigrations, migrate } from './migrate.ts';
-import { type NewKey, Store } from './store.ts';
+import { type NewKey, Store, TAKE_PRESIGNATURES_SQL } from './store.ts';
 
 export type ContractTarget = {
   /** Opens a new, empty database. The suite closes every Db it opens. */
@@ -683,6 +683,53 @@ export function storeContract(target: ContractTarget): void {
       );
       assert.equal(rows[0]?.status, 'used');
       assert.equal(rows[0]?.sealed, null, 'a used presignature keeps no secret');
+    });
+
+    it('takes a batch in one statement: only ready ones of the key, each once, found by primary key', async () => {
+      const id = uniq('batch');
+      await store.insertKey({ ...newKey(id), status: 'active' });
+      const other = uniq('batch-other');
+      await store.insertKey({ ...newKey(other), status: 'active' });
+      const signers = ['node-1', 'node-2'];
+      // Enough ready ones that a scan of the key's ready pool would show in the plan.
+      const n = 300;
+      const blobs = Array.from({ length: n }, (_, i) => sealed(`b${i}`));
+      for (const [i, blob] of blobs.entries())
+        await store.insertPresignature({ id: `${id}-${i}`, keyId: id, signers, sealed: blob });
+      await store.insertPresignature({ id: `${other}-0`, keyId: other, signers, sealed: sealed('o') });
+      assert.ok(await store.takePresignature(`${id}-0`, id));
+      const got = await store.takePresignatures(
+        [`${id}-0`, `${id}-1`, `${id}-2`, `${other}-0`, 'no-such-id', `${id}-2`],
+        id,
+      );
+      assert.deepEqual(
+        [...got.keys()].sort(),
+        [`${id}-1`, `${id}-2`],
+        'used, foreign and unknown ids are left out',
+      );
+      assert.ok(equalBytes(got.get(`${id}-1`) as Uint8Array, blobs[1] as Uint8Array));
+      assert.equal((await store.takePresignatures([`${id}-1`, `${id}-2`], id)).size, 0, 'never twice');
+      assert.ok(await store.takePresignature(`${other}-0`, other), "the other key's one is still ready");
+      const races = await Promise.all(
+        [0, 1, 2].map(() => store.takePresignatures([`${id}-3`, `${id}-4`], id)),
+      );
+      assert.deepEqual(
+        races.map((m) => m.size).sort(),
+        [0, 0, 2],
+        'one of three concurrent batch takes gets both',
+      );
+      assert.equal(await store.countPresignatures(id, signers), n - 5);
+      const plan = (
+        await db.query<Record<string, string>>(`EXPLAIN ${TAKE_PRESIGNATURES_SQL}`, [
+          JSON.stringify([`${id}-9`]),
+          id,
+          new Date().toISOString(),
+        ])
+      )
+        .map((r) => Object.values(r).join(''))
+        .join('\n');
+      assert.match(plan, /presignatures_pkey/, plan);
+      assert.doesNotMatch(plan, /presignatures_ready/, plan);
     });
   });
 

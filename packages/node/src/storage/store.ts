@@ -733,17 +733,40 @@ export class Store {
    * (a replay, a restart after a crash, a concurrent request) never gets it.
    */
   async takePresignature(id: string, keyId: string): Promise<Bytes | null> {
-    const rows = await this.db.query<Row>(
-      `WITH old AS (
-         SELECT id, sealed FROM presignatures WHERE id = $1 AND key_id = $2 AND status = 'ready' FOR UPDATE
-       )
-       UPDATE presignatures p SET status = 'used', used_at = $3::timestamptz, sealed = NULL
-       FROM old WHERE p.id = old.id RETURNING old.sealed AS sealed`,
-      [id, keyId, this.#timestamp()],
-    );
-    return rows.length === 0 ? null : bytes(one(rows), 'sealed');
+    return (await this.takePresignatures([id], keyId)).get(id) ?? null;
+  }
+
+  /**
+   * Takes the ready presignatures of `keyId` among `ids` in one statement (each marked used, its
+   * secret erased) and returns their sealed secrets by id; an id that does not exist, belongs to
+   * another key or was already taken is simply absent, and is never handed out twice.
+   *
+   * Rows are found by primary key alone, and key and status are checked on the locked rows: with
+   * `key_id` and `status` in the same scan, the planner (no statistics on a young table) picks the
+   * ready-pool index on `key_id` and filters every ready presignature of the key for the ids, so a
+   * take cost time in proportion to the pool (1 000 ready: milliseconds). A row a concurrent taker
+   * held is re-read after its lock is released, shows `used`, and is not taken.
+   */
+  async takePresignatures(ids: readonly string[], keyId: string): Promise<Map<string, Bytes>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<Row>(TAKE_PRESIGNATURES_SQL, [
+      JSON.stringify(ids),
+      keyId,
+      this.#timestamp(),
+    ]);
+    return new Map(rows.map((r) => [str(r, 'id'), bytes(r, 'sealed')]));
   }
 }
+
+/** `takePresignatures`' statement ($1 ids as a JSON array, $2 key id, $3 now); exported for a plan test. */
+export const TAKE_PRESIGNATURES_SQL = `WITH old AS MATERIALIZED (
+    SELECT id, key_id, status, sealed FROM presignatures
+    WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
+    FOR UPDATE
+  )
+  UPDATE presignatures p SET status = 'used', used_at = $3::timestamptz, sealed = NULL
+  FROM old WHERE p.id = old.id AND old.key_id = $2 AND old.status = 'ready'
+  RETURNING old.id AS id, old.sealed AS sealed`;
 
 // ---------------------------------------------------------------------------------------------
 // Validation and decoding
