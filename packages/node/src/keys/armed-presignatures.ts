@@ -5,12 +5,12 @@
  * Taking a presignature — marking it used and erasing its secret in the database — must be
  * durable before any share of its signature leaves the node. On the plain path that commit sits
  * between the sign request and the online round. A client that knows which presignatures it will
- * use next says so (`nextPresignatureIds`, up to `MAX_ARM_BATCH`), and the node takes all of them
- * now, in one statement, in the same group commit as the current signature's audit record; their
- * secrets then wait in memory only. When a signature request names one, the node claims it from
- * memory and runs the round at once, with the audit record written alongside as for every other
- * signature. A client that names the next batch once per batch (the SDK's pool does) pays for one
- * take per batch instead of one per signature.
+ * use next says so (`nextPresignatureIds`, up to `MAX_NEXT_PRESIGNATURES`), and the node takes
+ * all of them now, in one statement, in the same group commit as the current signature's audit
+ * record; their secrets then wait in memory only. When a signature request names one, the node
+ * claims it from memory and runs the round at once, with the audit record written alongside as
+ * for every other signature. A client that names the next batch once per batch (the SDK's pool
+ * does) pays for one take per batch instead of one per signature.
  *
  * A batch is taken whole or not at all: if any id is missing, already used or of another key, none
  * is taken and none is armed (the audit record lists exactly what was taken), and each of those
