@@ -15,7 +15,7 @@ import {
 } from '@tkms/core';
 import type { NodeContext } from '../context.ts';
 import { sealAad } from '../seal/sealer.ts';
-import type { KeyRecord, PairRole, Store } from '../storage/index.ts';
+import { type KeyRecord, type PairRole, pairStateSlot, type Store } from '../storage/index.ts';
 
 const aad = (ctx: NodeContext, keyId: string, version: number, role: PairRole, peer: string) =>
   sealAad({ purpose: `dkls23-${role}:${peer}`, nodeId: ctx.id, keyId, version });
@@ -191,8 +191,9 @@ export async function loadEcdsaMaterial(
   key: KeyRecord,
   peers: readonly string[],
 ): Promise<EcdsaMaterial> {
+  const read = batchedReads(ctx.store, key.id);
   const open = async (peer: string, role: PairRole): Promise<SecretBytes> => {
-    const blob: Bytes | null = await ctx.store.getPairState(key.id, peer, role);
+    const blob: Bytes | null = await read(peer, role);
     if (!blob)
       throw new TkmsError('sign.pair_needs_setup', {
         details: `${ctx.id} has no ${role} state with ${peer} for ${key.id} (discarded after a failed check): run a pair setup for ${ctx.id} and ${peer} (tkms key pair-setup --key ${key.id} --nodes ${ctx.id},${peer})`,
@@ -210,7 +211,7 @@ export async function loadEcdsaMaterial(
       if (receiver.status === 'fulfilled') receiver.value.wipe();
     }
   };
-  // All reads at once: each is a round trip to the database (a worker thread for PGlite).
+  // All reads at once, as one statement (`batchedReads`).
   const settled = await Promise.allSettled(
     peers.map(async (peer) => {
       const [pair, seed] = await Promise.allSettled([
@@ -276,6 +277,34 @@ export async function loadEcdsaMaterial(
     throw failure;
   }
   return { mulStates, zeroSeeds, release };
+}
+
+/**
+ * Pair-state reads made in one synchronous burst, run as one statement. `loadEcdsaMaterial`
+ * issues all of its reads (both 2P-MUL roles of each pair no session holds open, and each zero
+ * seed) before it awaits anything; one statement instead of three per peer saves the database
+ * that many round trips (PGlite under load: ≈ 1.3 ms of its worker each, on the critical path).
+ * A read is issued only when its caller asks, so `OpenPairStates`' rule holds: a pair's states
+ * are read from storage only after its slot was created, never before a discard that commits
+ * meanwhile.
+ */
+function batchedReads(store: Store, keyId: string): (peer: string, role: PairRole) => Promise<Bytes | null> {
+  let wanted: Set<string> | undefined;
+  let rows: Promise<Map<string, Bytes>> = Promise.resolve(new Map());
+  return async (peer, role) => {
+    if (!wanted) {
+      const peers = new Set<string>();
+      wanted = peers;
+      rows = new Promise((resolve, reject) =>
+        queueMicrotask(() => {
+          wanted = undefined;
+          store.getPairStates(keyId, [...peers]).then(resolve, reject);
+        }),
+      );
+    }
+    wanted.add(peer);
+    return (await rows).get(pairStateSlot(peer, role)) ?? null;
+  };
 }
 
 /** The chain code recorded at key setup (public), or null for keys without one. */

@@ -15,6 +15,7 @@ export {
   type NewKey,
   type NewSession,
   type PairRole,
+  pairStateSlot,
   type SessionAbortInput,
   type SessionRecord,
   type SessionStatus,

@@ -10,7 +10,7 @@ import { bytesToHex, equalBytes, TkmsError } from '@tkms/core';
 import { createSealer, shareAad } from '../seal/sealer.ts';
 import type { Db } from './db.ts';
 import { checksumOf, loadMigrations, migrate } from './migrate.ts';
-import { type NewKey, Store, TAKE_PRESIGNATURES_SQL } from './store.ts';
+import { type NewKey, pairStateSlot, Store, TAKE_PRESIGNATURES_SQL } from './store.ts';
 
 export type ContractTarget = {
   /** Opens a new, empty database. The suite closes every Db it opens. */
@@ -638,6 +638,32 @@ export function storeContract(target: ContractTarget): void {
       const fresh = sealed('d');
       await store.putPairState({ keyId: id, peer: 'node-2', role: 'sender', sealedState: fresh });
       assert.ok(equalBytes((await store.getPairState(id, 'node-2', 'sender')) as Uint8Array, fresh));
+    });
+
+    it('reads the active states of several peers, every role, in one statement', async () => {
+      const id = uniq('pairs');
+      await store.insertKey({ ...newKey(id), status: 'active' });
+      const blobs: Record<string, Uint8Array> = {};
+      for (const peer of ['node-2', 'node-3', 'node-4'])
+        for (const role of ['sender', 'receiver', 'zero-seed'] as const) {
+          const blob = sealed(`${peer}/${role}`);
+          blobs[pairStateSlot(peer, role)] = blob;
+          await store.putPairState({ keyId: id, peer, role, sealedState: blob });
+        }
+      await store.discardPairStates(id, 'node-3', 'test');
+      const got = await store.getPairStates(id, ['node-2', 'node-3', 'node-9']);
+      assert.deepEqual(
+        [...got.keys()].sort(),
+        [
+          pairStateSlot('node-2', 'receiver'),
+          pairStateSlot('node-2', 'sender'),
+          pairStateSlot('node-2', 'zero-seed'),
+          pairStateSlot('node-3', 'zero-seed'),
+        ].sort(),
+        'discarded roles, unknown peers and peers not asked for are left out',
+      );
+      for (const [slot, blob] of got) assert.ok(equalBytes(blob, blobs[slot] as Uint8Array), slot);
+      assert.equal((await store.getPairStates(id, [])).size, 0);
     });
 
     it('a presignature is taken once: marked used and erased in one statement, even under concurrency', async () => {
