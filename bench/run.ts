@@ -17,7 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { type KeyType, RECEIVER_MESSAGE_BYTES, SENDER_MESSAGE_BYTES } from '@tkms/core';
 import { openDb } from '@tkms/node/storage/db';
-import { createClient } from '@tkms/sdk';
+import { createClient, PRESIGNATURE_ARM_BATCH } from '@tkms/sdk';
 import { loadClientConfig } from '@tkms/sdk/load-config';
 import { type Cluster, type ClusterOptions, startCluster } from '../e2e/harness.ts';
 import { benchPrivacy } from './privacy.ts';
@@ -105,18 +105,17 @@ async function postgresDatabases(): Promise<{
 }
 
 /**
- * Presigns `n` (timed), then signs once with each, naming the next `ARM_BATCH` once per batch so
- * the signers take them off the critical path (as the SDK's pool does). Returns both timings and
+ * Presigns `n` (timed), then signs once with each, naming the next `PRESIGNATURE_ARM_BATCH` once
+ * per batch so the signers take them off the critical path (as the SDK's pool does). Returns both timings and
  * the peer byte counter after presigning. Like the three-round phase (20 untimed signatures
  * first), it warms up first: `WARM_UP` presigned signatures that are not timed, so the one-round
  * path is compiled before it is measured.
  */
 const WARM_UP = 20;
-const ARM_BATCH = 8;
 /** The ids to name as the next ones when signing with `ids[i]`: a new batch at each batch's start. */
 const nextBatch = (ids: readonly string[], i: number) =>
-  i % ARM_BATCH === 0 && i + 1 < ids.length
-    ? { nextPresignatureIds: ids.slice(i + 1, i + 1 + ARM_BATCH) }
+  i % PRESIGNATURE_ARM_BATCH === 0 && i + 1 < ids.length
+    ? { nextPresignatureIds: ids.slice(i + 1, i + 1 + PRESIGNATURE_ARM_BATCH) }
     : {};
 
 async function presignedRun(

@@ -61,7 +61,7 @@ import {
  * `MAX_NEXT_PRESIGNATURES`): one database take per this many signatures, against this many
  * presignatures burnt if a signer restarts and secrets held in its memory meanwhile.
  */
-const ARM_BATCH = 8;
+export const PRESIGNATURE_ARM_BATCH = 8;
 
 export type CreateKeyParameters = {
   type: KeyType;
@@ -278,7 +278,8 @@ export function createClient(config: ClientConfig) {
       if (pooled === undefined) return signEcdsaWith(key, signers, p);
       // Once per batch, the next ones in the pool are named, so the signers take them ahead (one
       // database take per batch, off the critical path of those signatures).
-      const next = p.nextPresignatureIds === undefined ? pool.toArm(key.id, signers, ARM_BATCH) : [];
+      const next =
+        p.nextPresignatureIds === undefined ? pool.toArm(key.id, signers, PRESIGNATURE_ARM_BATCH) : [];
       try {
         return await signEcdsaWith(key, signers, {
           ...p,

@@ -3,6 +3,7 @@ export {
   type CreateKeyParameters,
   createClient,
   type NodeHealth,
+  PRESIGNATURE_ARM_BATCH,
   type SignParameters,
   type SignReturnType,
   type TkmsClient,
