@@ -71,6 +71,13 @@ export class ArmedPresignatures {
       .filter((id) => !this.#entries.has(id))
       .slice(0, Math.max(0, this.#max - this.#entries.size));
     if (fresh.length === 0) return;
+    /** Logged with a code only: ids are public, the sealed secrets never leave this object. */
+    const failed = (presignatureIds: readonly string[], e: unknown) =>
+      ctx.log.info('presignature.arm_failed', {
+        keyId: key.id,
+        presignatureIds,
+        code: e instanceof TkmsError ? e.code : 'internal',
+      });
     let sealed = new Map<string, Bytes>();
     const taken: Promise<boolean> = ctx.sessionLog
       .record({
@@ -101,11 +108,7 @@ export class ArmedPresignatures {
       .then(
         () => true,
         (e: unknown) => {
-          ctx.log.info('presignature.arm_failed', {
-            keyId: key.id,
-            presignatureIds: fresh,
-            code: e instanceof TkmsError ? e.code : 'internal',
-          });
+          failed(fresh, e);
           return false;
         },
       );
@@ -116,11 +119,7 @@ export class ArmedPresignatures {
         try {
           return presignatures.open(id, sealed.get(id) as Bytes);
         } catch (e) {
-          ctx.log.info('presignature.arm_failed', {
-            keyId: key.id,
-            presignatureIds: [id],
-            code: e instanceof TkmsError ? e.code : 'internal',
-          });
+          failed([id], e);
           return undefined;
         }
       });

@@ -289,21 +289,21 @@ export async function loadEcdsaMaterial(
  * meanwhile.
  */
 function batchedReads(store: Store, keyId: string): (peer: string, role: PairRole) => Promise<Bytes | null> {
-  let wanted: Set<string> | undefined;
-  let rows: Promise<Map<string, Bytes>> = Promise.resolve(new Map());
+  /** The burst being collected: its peers, and the statement's answer once it runs. */
+  let burst: { peers: Set<string>; rows: Promise<Map<string, Bytes>> } | undefined;
   return async (peer, role) => {
-    if (!wanted) {
+    if (!burst) {
       const peers = new Set<string>();
-      wanted = peers;
-      rows = new Promise((resolve, reject) =>
+      const rows = new Promise<Map<string, Bytes>>((resolve, reject) =>
         queueMicrotask(() => {
-          wanted = undefined;
+          burst = undefined;
           store.getPairStates(keyId, [...peers]).then(resolve, reject);
         }),
       );
+      burst = { peers, rows };
     }
-    wanted.add(peer);
-    return (await rows).get(pairStateSlot(peer, role)) ?? null;
+    burst.peers.add(peer);
+    return (await burst.rows).get(pairStateSlot(peer, role)) ?? null;
   };
 }
 
